@@ -1,0 +1,204 @@
+/* Activation: how deeply aiomoto.mock_aws is nested, shared by every thread.
+ *
+ * The patches go on when the depth leaves 0 and come off when it returns to
+ * 0.  A lock is held across applying or removing them so that another thread
+ * entering meanwhile waits until they are complete instead of running against
+ * half-patched libraries.  The GIL alone is not enough: apply() and remove()
+ * run Python code, which can let other threads in. */
+#include "core.h"
+#include "pythread.h"
+
+typedef struct {
+    PyObject_HEAD
+    PyThread_type_lock lock;
+    Py_ssize_t depth;
+    /* Thread running apply()/remove() under the lock, 0 when none.  Read and
+     * written only with the GIL held, which orders the accesses. */
+    unsigned long owner;
+} ActivationObject;
+
+static const char REENTERED[] =
+    "aiomoto.mock_aws cannot be entered or exited while it is applying or "
+    "removing its patches";
+
+/* Returns the lock acquired, so that the same one is released even if a fork
+ * handler replaced self->lock meanwhile.  NULL (with RuntimeError set) when
+ * the caller is the thread already holding it: waiting would never end. */
+static PyThread_type_lock
+acquire(ActivationObject *self)
+{
+    if (self->owner == PyThread_get_thread_ident()) {
+        PyErr_SetString(PyExc_RuntimeError, REENTERED);
+        return NULL;
+    }
+    PyThread_type_lock lock = self->lock;
+    if (!PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
+        /* The holder needs the GIL to finish, so wait without it. */
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    return lock;
+}
+
+static int
+call_owned(ActivationObject *self, PyObject *callback)
+{
+    self->owner = PyThread_get_thread_ident();
+    PyObject *result = PyObject_CallNoArgs(callback);
+    self->owner = 0;
+    Py_XDECREF(result);
+    return result == NULL ? -1 : 0;
+}
+
+static PyObject *
+activation_enter(PyObject *op, PyObject *apply)
+{
+    ActivationObject *self = (ActivationObject *)op;
+    PyThread_type_lock lock = acquire(self);
+    if (lock == NULL) {
+        return NULL;
+    }
+    self->depth++;
+    if (self->depth == 1 && call_owned(self, apply) < 0) {
+        self->depth = 0;
+        PyThread_release_lock(lock);
+        return NULL;
+    }
+    Py_ssize_t depth = self->depth;
+    PyThread_release_lock(lock);
+    return PyLong_FromSsize_t(depth);
+}
+
+/* A failing remove() still leaves the depth at 0: the mock has been exited,
+ * and entering again must re-apply the patches. */
+static PyObject *
+activation_exit(PyObject *op, PyObject *remove)
+{
+    ActivationObject *self = (ActivationObject *)op;
+    PyThread_type_lock lock = acquire(self);
+    if (lock == NULL) {
+        return NULL;
+    }
+    if (self->depth == 0) {
+        PyThread_release_lock(lock);
+        PyErr_SetString(PyExc_RuntimeError,
+                        "aiomoto.mock_aws exited more times than it was entered");
+        return NULL;
+    }
+    self->depth--;
+    if (self->depth == 0 && call_owned(self, remove) < 0) {
+        PyThread_release_lock(lock);
+        return NULL;
+    }
+    Py_ssize_t depth = self->depth;
+    PyThread_release_lock(lock);
+    return PyLong_FromSsize_t(depth);
+}
+
+/* In a forked child only the forking thread survives, so a lock held by any
+ * other thread would never be released.  The child gets a fresh lock.  The
+ * old one is freed only if it is free: releasing or freeing a lock another
+ * thread held is undefined on some platforms, so a held one is abandoned. */
+static PyObject *
+activation_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
+{
+    ActivationObject *self = (ActivationObject *)op;
+    PyThread_type_lock fresh = PyThread_allocate_lock();
+    if (fresh == NULL) {
+        return PyErr_NoMemory();
+    }
+    PyThread_type_lock old = self->lock;
+    if (PyThread_acquire_lock(old, NOWAIT_LOCK)) {
+        PyThread_release_lock(old);
+        PyThread_free_lock(old);
+    }
+    self->lock = fresh;
+    self->owner = 0;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+activation_get_depth(PyObject *op, void *Py_UNUSED(closure))
+{
+    return PyLong_FromSsize_t(((ActivationObject *)op)->depth);
+}
+
+static PyObject *
+activation_get_active(PyObject *op, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(((ActivationObject *)op)->depth > 0);
+}
+
+static PyObject *
+activation_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "Activation() takes no arguments");
+        return NULL;
+    }
+    ActivationObject *self = (ActivationObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->lock = PyThread_allocate_lock();
+    if (self->lock == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->depth = 0;
+    self->owner = 0;
+    return (PyObject *)self;
+}
+
+static void
+activation_dealloc(PyObject *op)
+{
+    ActivationObject *self = (ActivationObject *)op;
+    if (self->lock != NULL) {
+        PyThread_free_lock(self->lock);
+    }
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyObject *
+activation_repr(PyObject *op)
+{
+    Py_ssize_t depth = ((ActivationObject *)op)->depth;
+    return PyUnicode_FromFormat("<Activation depth=%zd>", depth);
+}
+
+static PyMethodDef activation_methods[] = {
+    {"enter", activation_enter, METH_O,
+     PyDoc_STR("enter($self, apply, /)\n--\n\n"
+               "Increase the depth, calling apply() when it leaves 0; if apply() "
+               "raises, the depth stays 0.  Returns the new depth.")},
+    {"exit", activation_exit, METH_O,
+     PyDoc_STR("exit($self, remove, /)\n--\n\n"
+               "Decrease the depth, calling remove() when it reaches 0.  Returns the "
+               "new depth.")},
+    {"_after_fork", activation_after_fork, METH_NOARGS,
+     PyDoc_STR("_after_fork($self, /)\n--\n\nGive a forked child a fresh lock; for "
+               "os.register_at_fork.")},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef activation_getset[] = {
+    {"depth", activation_get_depth, NULL, PyDoc_STR("Current nesting depth."), NULL},
+    {"active", activation_get_active, NULL, PyDoc_STR("Whether depth > 0."), NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject AiomotoActivation_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "aiomoto._core.Activation",
+    .tp_doc = PyDoc_STR("Activation()\n--\n\n"
+                        "Thread-safe nesting depth of aiomoto.mock_aws."),
+    .tp_basicsize = sizeof(ActivationObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = activation_tp_new,
+    .tp_dealloc = activation_dealloc,
+    .tp_repr = activation_repr,
+    .tp_methods = activation_methods,
+    .tp_getset = activation_getset,
+};

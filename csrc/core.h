@@ -1,0 +1,70 @@
+/* Declarations shared by the translation units of aiomoto._core. */
+#ifndef AIOMOTO_CORE_H
+#define AIOMOTO_CORE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+extern PyTypeObject AiomotoReady_Type;
+extern PyTypeObject AiomotoRawStream_Type;
+extern PyTypeObject AiomotoChunkIterator_Type;
+extern PyTypeObject AiomotoAsyncResponse_Type;
+extern PyTypeObject AiomotoHttpGuard_Type;
+extern PyTypeObject AiomotoActivation_Type;
+extern PyTypeObject AiomotoDispatcher_Type;
+
+/* Completed awaitables (ready.c).  The _new/_failed forms borrow their
+ * argument; the _steal forms take ownership of it and accept NULL (returning
+ * NULL with the caller's error still set), so a producer's result can be
+ * wrapped without a temporary. */
+PyObject *aiomoto_ready_new(PyObject *value);
+PyObject *aiomoto_ready_failed(PyObject *exc);
+PyObject *aiomoto_ready_steal(PyObject *value);
+PyObject *aiomoto_ready_failed_steal(PyObject *exc);
+
+/* body must be bytes; url is a str or None.  Both borrowed. */
+PyObject *aiomoto_raw_stream_new(PyObject *body, PyObject *url);
+
+/* Arguments as for AsyncResponse(url, status_code, headers, body); borrowed. */
+PyObject *aiomoto_async_response_new(PyObject *url, PyObject *status_code,
+                                     PyObject *headers, PyObject *body);
+
+/* Module configuration (module.c).  Each returns a new reference, or NULL
+ * with an exception set, and falls back to a sensible default until
+ * configure() has been called. */
+PyObject *aiomoto_wrap_headers(PyObject *headers);
+PyObject *aiomoto_encoding_from_headers(PyObject *headers);
+PyObject *aiomoto_closed_error(void);
+
+/* Point *slot at None, dropping what it held.  tp_clear implementations use
+ * this instead of Py_CLEAR so that methods never meet a NULL field; the old
+ * reference is released last because releasing it can run arbitrary code. */
+static inline void
+aiomoto_reset_to_none(PyObject **slot)
+{
+    PyObject *old = *slot;
+    *slot = Py_NewRef(Py_None);
+    Py_XDECREF(old);
+}
+
+/* Detach the exception being raised as a single instance with its traceback
+ * attached.  PyErr_GetRaisedException only exists from 3.12 on. */
+static inline PyObject *
+aiomoto_take_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    if (value != NULL && traceback != NULL) {
+        PyException_SetTraceback(value, traceback);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(traceback);
+    return value;
+#endif
+}
+
+#endif /* AIOMOTO_CORE_H */

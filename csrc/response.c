@@ -1,0 +1,256 @@
+/* AsyncResponse: the response a mocked request hands to aiobotocore, in place
+ * of the AioAWSResponse it would build around a real aiohttp response.
+ *
+ * The body is complete, so content and text are Ready awaitables and the raw
+ * stream is only built if something asks for it: most operations parse
+ * content and never touch raw. */
+#include "core.h"
+#include "structmember.h"
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *url;         /* str */
+    PyObject *status_code; /* int */
+    PyObject *headers;     /* whatever configure()'s headers_class builds */
+    PyObject *body;        /* bytes */
+    PyObject *raw;         /* RawStream, or NULL until first asked for */
+} AsyncResponseObject;
+
+/* A str body is encoded once here so every later read shares one bytes
+ * object.  Other bytes-like bodies are copied once, as Moto's own response
+ * wrapper (a BytesIO) would accept them too. */
+static PyObject *
+body_as_bytes(PyObject *body)
+{
+    if (PyBytes_Check(body)) {
+        return Py_NewRef(body);
+    }
+    if (PyUnicode_Check(body)) {
+        return PyUnicode_AsUTF8String(body);
+    }
+    if (PyObject_CheckBuffer(body)) {
+        return PyBytes_FromObject(body);
+    }
+    PyErr_Format(PyExc_TypeError, "AsyncResponse body must be bytes or str, not %.200s",
+                 Py_TYPE(body)->tp_name);
+    return NULL;
+}
+
+static PyObject *
+status_as_int(PyObject *status_code)
+{
+    if (!PyIndex_Check(status_code)) {
+        PyErr_Format(PyExc_TypeError,
+                     "AsyncResponse status_code must be an int, not %.200s",
+                     Py_TYPE(status_code)->tp_name);
+        return NULL;
+    }
+    return PyNumber_Index(status_code);
+}
+
+static AsyncResponseObject *
+response_alloc(PyObject *url, PyObject *status, PyObject *headers, PyObject *body)
+{
+    AsyncResponseObject *self =
+        PyObject_GC_New(AsyncResponseObject, &AiomotoAsyncResponse_Type);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->url = Py_NewRef(url);
+    self->status_code = Py_NewRef(status);
+    self->headers = Py_NewRef(headers);
+    self->body = Py_NewRef(body);
+    self->raw = NULL;
+    PyObject_GC_Track(self);
+    return self;
+}
+
+PyObject *
+aiomoto_async_response_new(PyObject *url, PyObject *status_code, PyObject *headers,
+                           PyObject *body)
+{
+    if (!PyUnicode_Check(url)) {
+        PyErr_Format(PyExc_TypeError, "AsyncResponse url must be str, not %.200s",
+                     Py_TYPE(url)->tp_name);
+        return NULL;
+    }
+    PyObject *status = status_as_int(status_code);
+    PyObject *wrapped = status ? aiomoto_wrap_headers(headers) : NULL;
+    PyObject *bytes = wrapped ? body_as_bytes(body) : NULL;
+    AsyncResponseObject *self =
+        bytes ? response_alloc(url, status, wrapped, bytes) : NULL;
+    Py_XDECREF(status);
+    Py_XDECREF(wrapped);
+    Py_XDECREF(bytes);
+    return (PyObject *)self;
+}
+
+static PyObject *
+response_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"url", "status_code", "headers", "body", NULL};
+    PyObject *url, *status_code, *headers, *body;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO:AsyncResponse", kwlist, &url,
+                                     &status_code, &headers, &body)) {
+        return NULL;
+    }
+    return aiomoto_async_response_new(url, status_code, headers, body);
+}
+
+static PyObject *
+response_get_raw(PyObject *op, void *Py_UNUSED(closure))
+{
+    AsyncResponseObject *self = (AsyncResponseObject *)op;
+    if (self->raw == NULL) {
+        self->raw = aiomoto_raw_stream_new(self->body, self->url);
+    }
+    return Py_XNewRef(self->raw);
+}
+
+static PyObject *
+response_get_status_code(PyObject *op, void *Py_UNUSED(closure))
+{
+    return Py_NewRef(((AsyncResponseObject *)op)->status_code);
+}
+
+/* Writable because botocore's and aiobotocore's handlers rewrite it, e.g. to
+ * 500 for an S3 "200 with an error body" so that the call is retried. */
+static int
+response_set_status_code(PyObject *op, PyObject *value, void *Py_UNUSED(closure))
+{
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete status_code");
+        return -1;
+    }
+    PyObject *status = status_as_int(value);
+    if (status == NULL) {
+        return -1;
+    }
+    AsyncResponseObject *self = (AsyncResponseObject *)op;
+    Py_SETREF(self->status_code, status);
+    return 0;
+}
+
+static PyObject *
+response_get_content(PyObject *op, void *Py_UNUSED(closure))
+{
+    return aiomoto_ready_new(((AsyncResponseObject *)op)->body);
+}
+
+static PyObject *
+decode_body(AsyncResponseObject *self)
+{
+    PyObject *encoding = aiomoto_encoding_from_headers(self->headers);
+    if (encoding == NULL) {
+        return NULL;
+    }
+    if (encoding != Py_None && !PyUnicode_Check(encoding)) {
+        PyErr_Format(PyExc_TypeError,
+                     "encoding_from_headers() must return str or None, not %.200s",
+                     Py_TYPE(encoding)->tp_name);
+        Py_DECREF(encoding);
+        return NULL;
+    }
+    /* aiobotocore treats a falsy encoding as "not given". */
+    int given = encoding != Py_None && PyUnicode_GET_LENGTH(encoding) > 0;
+    const char *name = given ? PyUnicode_AsUTF8(encoding) : "utf-8";
+    PyObject *text = name ? PyUnicode_Decode(PyBytes_AS_STRING(self->body),
+                                             PyBytes_GET_SIZE(self->body), name, NULL)
+                          : NULL;
+    Py_DECREF(encoding);
+    return text;
+}
+
+/* aiobotocore's text is a coroutine, so a body that fails to decode raises
+ * where it is awaited; the Ready carries the error there. */
+static PyObject *
+response_get_text(PyObject *op, void *Py_UNUSED(closure))
+{
+    PyObject *text = decode_body((AsyncResponseObject *)op);
+    if (text == NULL) {
+        return aiomoto_ready_failed_steal(aiomoto_take_exception());
+    }
+    return aiomoto_ready_steal(text);
+}
+
+static PyObject *
+response_repr(PyObject *op)
+{
+    return PyUnicode_FromFormat("<AsyncResponse [%S]>",
+                                ((AsyncResponseObject *)op)->status_code);
+}
+
+static int
+response_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    AsyncResponseObject *self = (AsyncResponseObject *)op;
+    Py_VISIT(self->url);
+    Py_VISIT(self->status_code);
+    Py_VISIT(self->headers);
+    Py_VISIT(self->body);
+    Py_VISIT(self->raw);
+    return 0;
+}
+
+/* Only headers can be an arbitrary object that closes a cycle back here; it
+ * becomes None rather than NULL so the getters stay valid.  raw is dropped
+ * too: NULL only means it will be rebuilt on the next access. */
+static int
+response_clear(PyObject *op)
+{
+    AsyncResponseObject *self = (AsyncResponseObject *)op;
+    Py_CLEAR(self->raw);
+    aiomoto_reset_to_none(&self->headers);
+    return 0;
+}
+
+static void
+response_dealloc(PyObject *op)
+{
+    AsyncResponseObject *self = (AsyncResponseObject *)op;
+    PyObject_GC_UnTrack(op);
+    Py_CLEAR(self->url);
+    Py_CLEAR(self->status_code);
+    Py_CLEAR(self->headers);
+    Py_CLEAR(self->body);
+    Py_CLEAR(self->raw);
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyGetSetDef response_getset[] = {
+    {"status_code", response_get_status_code, response_set_status_code,
+     PyDoc_STR("The HTTP status as an int."), NULL},
+    {"raw", response_get_raw, NULL,
+     PyDoc_STR("RawStream over the body, created on first access."), NULL},
+    {"content", response_get_content, NULL, PyDoc_STR("Ready[bytes]: the whole body."),
+     NULL},
+    {"text", response_get_text, NULL,
+     PyDoc_STR("Ready[str]: the body decoded per the headers' charset, else UTF-8."),
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef response_members[] = {
+    {"url", T_OBJECT, offsetof(AsyncResponseObject, url), READONLY, NULL},
+    {"headers", T_OBJECT, offsetof(AsyncResponseObject, headers), READONLY, NULL},
+    {"_content", T_OBJECT, offsetof(AsyncResponseObject, body), READONLY,
+     PyDoc_STR("The body as bytes.")},
+    {NULL, 0, 0, 0, NULL},
+};
+
+PyTypeObject AiomotoAsyncResponse_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "aiomoto._core.AsyncResponse",
+    .tp_doc = PyDoc_STR("AsyncResponse(url, status_code, headers, body)\n--\n\n"
+                        "A complete HTTP response with the interface aiobotocore "
+                        "expects of AioAWSResponse."),
+    .tp_basicsize = sizeof(AsyncResponseObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = response_tp_new,
+    .tp_dealloc = response_dealloc,
+    .tp_traverse = response_traverse,
+    .tp_clear = response_clear,
+    .tp_repr = response_repr,
+    .tp_getset = response_getset,
+    .tp_members = response_members,
+};

@@ -1,0 +1,1591 @@
+"""Unit tests of the C types in ``aiomoto._core``, used directly.
+
+Awaitables are driven under asyncio and trio both: the C types never touch an
+event loop, so they must behave identically under each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import os
+import pickle
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, TypeVar
+
+import aiohttp
+import pytest
+import trio
+from aiobotocore.hooks import AioHierarchicalEmitter
+from aiobotocore.httpchecksum import StreamingChecksumBody
+from aiobotocore.response import StreamingBody
+from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+from botocore.exceptions import ResponseStreamingError
+from botocore.hooks import HierarchicalEmitter
+from botocore.httpchecksum import Sha256Checksum
+from botocore.utils import get_encoding_from_headers
+
+from aiomoto import _core
+
+T = TypeVar("T")
+
+# What aiomoto's own glue passes to configure(); restored after every test so
+# that tests which change the configuration cannot leak into others.
+GLUE_CONFIG: dict[str, Any] = {
+    "headers_class": HeadersDict,
+    "encoding_from_headers": get_encoding_from_headers,
+    "closed_error": aiohttp.ClientConnectionError,
+}
+FALLBACK_CONFIG: dict[str, Any] = dict.fromkeys(GLUE_CONFIG)
+
+
+@pytest.fixture(autouse=True)
+def glue_config() -> Iterator[None]:
+    _core.configure(**GLUE_CONFIG)
+    yield
+    _core.configure(**GLUE_CONFIG)
+
+
+def under_asyncio_and_trio(fn: Callable[[], Awaitable[T]]) -> list[T]:
+    async def main() -> T:
+        return await fn()
+
+    return [asyncio.run(main()), trio.run(main)]
+
+
+class Sentinel:
+    """A weak-referenceable marker for checking that a cycle was collected."""
+
+
+def assert_collected(ref: weakref.ref[Sentinel]) -> None:
+    gc.collect()
+    assert ref() is None
+
+
+def refcount_is_stable(obj: object, action: Callable[[], object]) -> bool:
+    # Raised exceptions keep frames alive through their tracebacks, so cycles
+    # are collected before each count; only references held by C remain.
+    action()  # warm caches first
+    gc.collect()
+    before = sys.getrefcount(obj)
+    for _ in range(100):
+        action()
+    gc.collect()
+    return sys.getrefcount(obj) == before
+
+
+def returns_none(fn: Callable[[], object]) -> bool:
+    return fn() is None
+
+
+async def resolves_to_none(awaitable: Awaitable[object]) -> bool:
+    return await awaitable is None
+
+
+def traceback_length(exc: BaseException) -> int:
+    length, tb = 0, exc.__traceback__
+    while tb is not None:
+        length, tb = length + 1, tb.tb_next
+    return length
+
+
+# --------------------------------------------------------------------------
+# Ready
+
+
+@pytest.mark.parametrize(
+    "value", [None, 0, "text", (1, 2), (), ValueError("a value, not a failure")]
+)
+def test_ready_await_gives_the_value_itself(value: object) -> None:
+    ready = _core.Ready(value)
+
+    async def twice() -> tuple[object, object]:
+        return await ready, await ready
+
+    for first, second in under_asyncio_and_trio(twice):
+        assert first is value
+        assert second is value
+
+
+@pytest.mark.asyncio
+async def test_ready_await_under_pytest_asyncio() -> None:
+    ready = _core.Ready((1, 2))
+    assert await ready == (1, 2)
+    assert [await ready for _ in range(3)] == [(1, 2)] * 3
+
+
+def test_ready_never_suspends_a_coroutine() -> None:
+    async def consumer() -> object:
+        return await _core.Ready((3, 4))
+
+    coro = consumer()
+    with pytest.raises(StopIteration) as info:
+        coro.send(None)
+    assert info.value.value == (3, 4)
+
+
+def test_ready_next_and_yield_from_carry_tuples_and_exceptions_as_values() -> None:
+    exc = KeyError("k")
+    for value in [(1, 2), exc, None, 7]:
+        ready = _core.Ready(value)
+        with pytest.raises(StopIteration) as info:
+            next(ready)
+        assert info.value.value is value
+
+        def delegate(r: _core.Ready[object] = ready) -> Generator[Any, Any, object]:
+            return (yield from r)
+
+        with pytest.raises(StopIteration) as info:
+            next(delegate())
+        assert info.value.value is value
+
+
+def test_ready_is_its_own_iterator() -> None:
+    ready = _core.Ready(1)
+    assert iter(ready) is ready
+    awaited: object = ready.__await__()
+    assert awaited is ready
+
+
+def test_ready_send_finishes_with_the_value_whatever_is_sent() -> None:
+    ready = _core.Ready((5,))
+    for sent in [None, 1, "x"]:
+        with pytest.raises(StopIteration) as info:
+            ready.send(sent)
+        assert info.value.value == (5,)
+
+
+def test_ready_failed_raises_the_same_instance_on_every_await() -> None:
+    exc = LookupError("missing")
+    ready = _core.Ready.failed(exc)
+
+    async def catch() -> list[BaseException]:
+        caught: list[BaseException] = []
+        for _ in range(3):
+            with pytest.raises(LookupError) as info:
+                await ready
+            caught.append(info.value)
+        return caught
+
+    for caught in under_asyncio_and_trio(catch):
+        assert all(e is exc for e in caught)
+
+
+def test_ready_failed_does_not_grow_the_traceback_on_reraise() -> None:
+    ready = _core.Ready.failed(OSError("x"))
+    lengths = []
+    for _ in range(5):
+        with pytest.raises(OSError) as info:
+            next(ready)
+        lengths.append(traceback_length(info.value))
+    assert len(set(lengths)) == 1
+
+
+def test_ready_failed_keeps_the_original_traceback() -> None:
+    try:
+        raise ValueError("original")
+    except ValueError as exc:
+        original_tb = exc.__traceback__
+        ready = _core.Ready.failed(exc)
+    with pytest.raises(ValueError) as info:
+        next(ready)
+    tb = info.value.__traceback__
+    chain = []
+    while tb is not None:
+        chain.append(tb)
+        tb = tb.tb_next
+    assert original_tb in chain
+
+
+def test_ready_failed_raises_through_send_and_next() -> None:
+    ready = _core.Ready.failed(ZeroDivisionError("z"))
+    with pytest.raises(ZeroDivisionError):
+        ready.send(None)
+    with pytest.raises(ZeroDivisionError):
+        next(ready)
+
+
+def test_ready_failed_requires_an_exception_instance() -> None:
+    with pytest.raises(TypeError, match="exception instance"):
+        _core.Ready.failed(ValueError)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="exception instance"):
+        _core.Ready.failed("boom")  # type: ignore[arg-type]
+
+
+def test_ready_constructor_arguments() -> None:
+    assert next(iter([_core.Ready(value=3)])) is not None
+    with pytest.raises(TypeError):
+        _core.Ready()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        _core.Ready(1, 2)  # type: ignore[call-arg]
+
+
+def test_ready_throw_single_exception_form() -> None:
+    ready = _core.Ready(1)
+    exc = RuntimeError("thrown")
+    with pytest.raises(RuntimeError) as info:
+        ready.throw(exc)
+    assert info.value is exc
+
+
+def test_ready_throw_type_value_traceback_forms() -> None:
+    ready = _core.Ready(1)
+    with pytest.raises(ValueError) as info:
+        ready.throw(ValueError)
+    assert info.value.args == ()
+    with pytest.raises(ValueError) as info:
+        ready.throw(ValueError, "msg")
+    assert info.value.args == ("msg",)
+    with pytest.raises(ValueError) as info:
+        ready.throw(ValueError, ("a", "b"))
+    assert info.value.args == ("a", "b")
+    instance = ValueError("same")
+    with pytest.raises(ValueError) as info:
+        ready.throw(ValueError, instance)
+    assert info.value is instance
+
+
+def test_ready_throw_attaches_the_given_traceback() -> None:
+    try:
+        raise KeyError("for its traceback")
+    except KeyError as exc:
+        tb = exc.__traceback__
+    assert tb is not None
+    with pytest.raises(IndexError) as info:
+        _core.Ready(1).throw(IndexError, None, tb)
+    chain = []
+    walk: TracebackType | None = info.value.__traceback__
+    while walk is not None:
+        chain.append(walk)
+        walk = walk.tb_next
+    assert tb in chain
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        (1,),
+        ("not an exception",),
+        (ValueError("x"), "separate value"),
+        (ValueError, None, "not a traceback"),
+        (ValueError, None, None, None),
+    ],
+)
+def test_ready_throw_rejects_bad_arguments(args: tuple[Any, ...]) -> None:
+    with pytest.raises(TypeError):
+        _core.Ready(1).throw(*args)
+
+
+def test_ready_throw_rejects_a_class_that_builds_a_non_exception() -> None:
+    class Odd(Exception):
+        def __new__(cls, *args: object) -> Any:
+            return 42
+
+    with pytest.raises(TypeError, match="should have returned an instance"):
+        _core.Ready(1).throw(Odd)
+
+
+def test_ready_close_does_nothing_and_stays_awaitable() -> None:
+    ready = _core.Ready("v")
+    assert returns_none(ready.close)
+    assert returns_none(ready.close)
+
+    async def get() -> str:
+        return await ready
+
+    assert under_asyncio_and_trio(get) == ["v", "v"]
+
+
+def test_ready_repr() -> None:
+    assert repr(_core.Ready((1, "a"))) == "<Ready value=(1, 'a')>"
+    assert repr(_core.Ready.failed(KeyError("k"))) == "<Ready exception=KeyError('k')>"
+    box: list[object] = []
+    ready = _core.Ready(box)
+    box.append(ready)
+    assert repr(ready) == "<Ready value=[<Ready ...>]>"
+    box.clear()
+
+
+def test_ready_is_generic_at_runtime() -> None:
+    alias = _core.Ready[int]
+    assert alias.__origin__ is _core.Ready  # type: ignore[attr-defined]
+    assert alias.__args__ == (int,)  # type: ignore[attr-defined]
+
+
+def test_ready_refcounts_balance() -> None:
+    value = object()
+
+    def use_value() -> None:
+        ready = _core.Ready(value)
+        with pytest.raises(StopIteration):
+            next(ready)
+
+    def use_failure() -> None:
+        ready = _core.Ready.failed(ValueError(value))
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                next(ready)
+
+    def use_tuple() -> None:
+        with pytest.raises(StopIteration):
+            _core.Ready((value,)).send(None)
+
+    assert refcount_is_stable(value, use_value)
+    assert refcount_is_stable(value, use_failure)
+    assert refcount_is_stable(value, use_tuple)
+
+
+def test_ready_is_visible_to_and_collected_by_the_gc() -> None:
+    sentinel = Sentinel()
+    box: list[object] = [sentinel]
+    ready = _core.Ready(box)
+    assert box in gc.get_referents(ready)
+    box.append(ready)
+    ref = weakref.ref(sentinel)
+    del sentinel, box, ready
+    assert_collected(ref)
+
+
+def test_failed_ready_in_a_cycle_through_its_exception_is_collected() -> None:
+    sentinel = Sentinel()
+    exc = ValueError(sentinel)
+    ready = _core.Ready.failed(exc)
+    exc.ready = ready  # type: ignore[attr-defined]
+    ref = weakref.ref(sentinel)
+    del sentinel, exc, ready
+    assert_collected(ref)
+
+
+# --------------------------------------------------------------------------
+# RawStream
+
+
+BODY = b"0123456789"
+
+
+def test_stream_whole_read_is_the_body_itself() -> None:
+    body = bytes(range(256)) * 3
+
+    async def reads() -> list[bytes]:
+        return [
+            await _core.RawStream(body).read(),
+            await _core.RawStream(body).read(-5),
+            await _core.RawStream(body).read(len(body)),
+            await _core.RawStream(body).read(len(body) + 1),
+            await _core.RawStream(body).read(2**100),
+            await _core.RawStream(body).content.read(),
+        ]
+
+    for results in under_asyncio_and_trio(reads):
+        assert all(result is body for result in results)
+
+
+@pytest.mark.asyncio
+async def test_stream_partial_reads_copy_only_the_slice() -> None:
+    stream = _core.RawStream(BODY)
+    assert await stream.read(0) == b""
+    assert stream.tell() == 0
+    assert await stream.read(1) == b"0"
+    assert stream.tell() == 1
+    rest = await stream.read()
+    assert rest == BODY[1:]
+    assert rest is not BODY
+    assert stream.tell() == len(BODY)
+    assert await stream.read() == b""
+    assert await stream.read(1) == b""
+
+
+@pytest.mark.asyncio
+async def test_stream_read_sizes_around_the_length() -> None:
+    for n, expected in [
+        (1, BODY[:1]),
+        (len(BODY) - 1, BODY[:-1]),
+        (len(BODY), BODY),
+        (len(BODY) + 1, BODY),
+    ]:
+        stream = _core.RawStream(BODY)
+        assert await stream.read(n) == expected
+        assert stream.at_eof() is (len(expected) == len(BODY))
+
+
+@pytest.mark.asyncio
+async def test_stream_empty_body() -> None:
+    stream = _core.RawStream(b"")
+    assert stream.at_eof()
+    assert stream.is_eof()
+    assert await stream.read() == b""
+    assert await stream.read(1) == b""
+    assert await stream.readany() == b""
+    assert await stream.readline() == b""
+    assert await stream.readchunk() == (b"", False)
+    assert await stream.readexactly(0) == b""
+    assert [chunk async for chunk in stream.iter_any()] == []
+
+
+def test_stream_bad_arguments_fail_at_call_time() -> None:
+    stream = _core.RawStream(BODY)
+    with pytest.raises(TypeError, match=r"read\(\) argument must be an int, not str"):
+        stream.read("x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="at most 1"):
+        stream.read(1, 2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        stream.read(n=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="readexactly"):
+        stream.readexactly()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="not float"):
+        stream.readexactly(1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="less than zero"):
+        stream.readexactly(-1)
+    with pytest.raises(ValueError, match="positive"):
+        stream.iter_chunked(0)
+    with pytest.raises(ValueError, match="positive"):
+        stream.iter_chunked(-3)
+    with pytest.raises(TypeError):
+        stream.iter_chunked("4")  # type: ignore[arg-type]
+    assert stream.tell() == 0
+
+
+def test_stream_constructor_validates() -> None:
+    with pytest.raises(TypeError, match="body must be bytes, not str"):
+        _core.RawStream("text")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="url must be str or None, not int"):
+        _core.RawStream(b"", 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _core.RawStream()  # type: ignore[call-arg]
+
+
+def test_stream_url_and_content() -> None:
+    stream = _core.RawStream(body=b"x", url="https://s3.amazonaws.com/b/k")
+    assert stream.url == "https://s3.amazonaws.com/b/k"
+    assert _core.RawStream(b"x").url is None
+    assert stream.content is stream
+    with pytest.raises(AttributeError):
+        stream.url = "other"  # type: ignore[misc]
+
+
+@pytest.mark.asyncio
+async def test_stream_readany_gives_64k_chunks() -> None:
+    body = b"a" * 65536 * 2 + b"tail"
+    stream = _core.RawStream(body)
+    sizes = []
+    while chunk := await stream.readany():
+        sizes.append(len(chunk))
+    assert sizes == [65536, 65536, 4]
+
+
+@pytest.mark.asyncio
+async def test_stream_readexactly() -> None:
+    stream = _core.RawStream(b"abcdef")
+    assert await stream.readexactly(0) == b""
+    assert await stream.readexactly(3) == b"abc"
+    incomplete = stream.readexactly(10)  # fails at the await, not here
+    with pytest.raises(asyncio.IncompleteReadError) as info:
+        await incomplete
+    assert info.value.partial == b"def"
+    assert info.value.expected == 10
+    assert stream.at_eof()
+
+
+def test_stream_readexactly_whole_body_is_shared() -> None:
+    async def read() -> bytes:
+        return await _core.RawStream(BODY).readexactly(len(BODY))
+
+    assert all(result is BODY for result in under_asyncio_and_trio(read))
+
+
+@pytest.mark.asyncio
+async def test_stream_readline() -> None:
+    stream = _core.RawStream(b"a\nbc\n\nd")
+    lines = [await stream.readline() for _ in range(5)]
+    assert lines == [b"a\n", b"bc\n", b"\n", b"d", b""]
+
+
+@pytest.mark.asyncio
+async def test_stream_readchunk() -> None:
+    body = b"z" * 65537
+    stream = _core.RawStream(body)
+    assert await stream.readchunk() == (b"z" * 65536, True)
+    assert await stream.readchunk() == (b"z", True)
+    assert await stream.readchunk() == (b"", False)
+    assert await stream.readchunk() == (b"", False)
+
+
+def test_stream_iterators_under_both_loops() -> None:
+    async def collect() -> tuple[list[Any], list[Any], list[Any]]:
+        chunked = [c async for c in _core.RawStream(BODY).iter_chunked(4)]
+        tuples = [c async for c in _core.RawStream(BODY).iter_chunks()]
+        anys = [c async for c in _core.RawStream(BODY).iter_any()]
+        return chunked, tuples, anys
+
+    for chunked, tuples, anys in under_asyncio_and_trio(collect):
+        assert chunked == [b"0123", b"4567", b"89"]
+        assert tuples == [(BODY, True)]
+        assert anys == [BODY]
+        assert anys[0] is BODY
+
+
+@pytest.mark.asyncio
+async def test_stream_iterators_continue_from_the_position_and_stay_exhausted() -> None:
+    body = b"x" * 65536 + b"yz"
+    stream = _core.RawStream(body)
+    assert await stream.read(1) == b"x"
+    iterator = stream.iter_chunks()
+    assert iterator.__aiter__() is iterator
+    assert [c async for c in iterator] == [(b"x" * 65535 + b"y", True), (b"z", True)]
+    with pytest.raises(StopAsyncIteration):
+        await iterator.__anext__()
+    with pytest.raises(StopAsyncIteration):
+        await iterator.__anext__()
+
+
+@pytest.mark.asyncio
+async def test_stream_iter_chunked_sizes() -> None:
+    for n, expected in [(1, 10), (3, 4), (10, 1), (11, 1)]:
+        chunks = [c async for c in _core.RawStream(BODY).iter_chunked(n)]
+        assert len(chunks) == expected
+        assert b"".join(chunks) == BODY
+
+
+def test_stream_reads_after_close_fail_at_the_await() -> None:
+    async def attempt_all() -> list[str]:
+        stream = _core.RawStream(BODY)
+        iterator = stream.iter_any()
+        stream.close()
+        pending: list[Awaitable[object]] = [
+            stream.read(),
+            stream.read(1),
+            stream.readany(),
+            stream.readexactly(1),
+            stream.readline(),
+            stream.readchunk(),
+            iterator.__anext__(),
+        ]
+        messages = []
+        for awaitable in pending:
+            with pytest.raises(aiohttp.ClientConnectionError) as info:
+                await awaitable
+            messages.append(str(info.value))
+        return messages
+
+    for messages in under_asyncio_and_trio(attempt_all):
+        assert messages == ["Connection closed"] * 7
+
+
+@pytest.mark.asyncio
+async def test_stream_closed_error_follows_configure() -> None:
+    class Closed(Exception):
+        pass
+
+    stream = _core.RawStream(BODY)
+    stream.release()
+    _core.configure(**{**GLUE_CONFIG, "closed_error": Closed})
+    with pytest.raises(Closed, match="Connection closed"):
+        await stream.read()
+    _core.configure(**FALLBACK_CONFIG)
+    with pytest.raises(RuntimeError, match="Connection closed"):
+        await stream.read()
+
+
+def test_stream_close_and_release() -> None:
+    stream = _core.RawStream(BODY)
+    assert stream.closed is False
+    assert returns_none(stream.close)
+    assert stream.closed is True
+    other = _core.RawStream(BODY)
+    assert returns_none(other.release)
+    assert other.closed is True
+    assert stream.at_eof() is False  # closing does not consume
+    assert stream.tell() == 0
+
+
+def test_stream_async_with_closes_and_does_not_swallow() -> None:
+    async def use() -> tuple[bool, bool]:
+        stream = _core.RawStream(BODY)
+        async with stream as entered:
+            assert entered is stream
+            assert await entered.read(2) == b"01"
+        closed_normally = stream.closed
+        failing = _core.RawStream(BODY)
+        with pytest.raises(KeyError):
+            async with failing:
+                raise KeyError("inside")
+        return closed_normally, failing.closed
+
+    assert under_asyncio_and_trio(use) == [(True, True), (True, True)]
+
+
+@pytest.mark.asyncio
+async def test_stream_aexit_resolves_to_none() -> None:
+    stream = _core.RawStream(BODY)
+    assert await resolves_to_none(stream.__aexit__(None, None, None))
+    assert await resolves_to_none(stream.__aexit__(ValueError, ValueError(), None))
+    assert stream.closed
+
+
+def test_stream_repr() -> None:
+    stream = _core.RawStream(BODY)
+    assert repr(stream) == "<RawStream 0/10 bytes>"
+    next_step = stream.read(4)
+    with pytest.raises(StopIteration):
+        next(next_step)
+    stream.close()
+    assert repr(stream) == "<RawStream 4/10 bytes closed>"
+    assert repr(stream.iter_chunked(2)).startswith("<ChunkIterator iter_chunked of")
+
+
+def test_stream_refcounts_balance() -> None:
+    body = b"refcounted body " * 10
+    url = "https://example.invalid/" + "k" * 5
+
+    def read_everything() -> None:
+        stream = _core.RawStream(body, url)
+        pending = [
+            stream.iter_chunked(2).__anext__(),
+            stream.read(3),
+            stream.iter_chunks().__anext__(),
+            stream.read(),
+            stream.readline(),
+        ]
+        for awaitable in pending:
+            with pytest.raises(StopIteration):
+                next(awaitable)
+        with pytest.raises(StopAsyncIteration):
+            next(stream.iter_any().__anext__())
+
+    assert refcount_is_stable(body, read_everything)
+    assert refcount_is_stable(url, read_everything)
+
+
+def test_stream_and_iterator_are_gc_visible() -> None:
+    class Url(str):
+        pass
+
+    sentinel = Sentinel()
+    url = Url("https://example.invalid/")
+    stream = _core.RawStream(BODY, url)
+    iterator = stream.iter_any()
+    assert stream in gc.get_referents(iterator)
+    assert url in gc.get_referents(stream)
+    url.keep = (iterator, sentinel)  # type: ignore[attr-defined]
+    ref = weakref.ref(sentinel)
+    del sentinel, url, stream, iterator
+    assert_collected(ref)
+
+
+def test_stream_takes_attributes_forwarded_by_wrapt_proxies() -> None:
+    stream = _core.RawStream(BODY)
+    stream._checksum = "set through a proxy"  # type: ignore[attr-defined]
+    assert stream._checksum == "set through a proxy"  # type: ignore[attr-defined]
+    assert vars(stream) == {"_checksum": "set through a proxy"}
+    with pytest.raises(AttributeError):
+        stream.closed = True  # type: ignore[misc]
+    assert stream.closed is False
+
+
+def test_stream_cycle_through_its_dict_is_collected() -> None:
+    sentinel = Sentinel()
+    stream = _core.RawStream(BODY)
+    stream.me = (stream, sentinel)  # type: ignore[attr-defined]
+    ref = weakref.ref(sentinel)
+    del sentinel, stream
+    assert_collected(ref)
+
+
+def test_stream_behind_aiobotocore_streaming_bodies() -> None:
+    body = b"line one\nline two\n" * 200
+
+    async def consume() -> tuple[bytes, list[bytes], bytes, bool]:
+        whole = await StreamingBody(_core.RawStream(body), str(len(body))).read()
+        lines = [
+            line
+            async for line in StreamingBody(
+                _core.RawStream(body), str(len(body))
+            ).iter_lines()
+        ]
+        checksum = Sha256Checksum()
+        checksum.update(body)
+        checked = StreamingChecksumBody(
+            _core.RawStream(body),
+            str(len(body)),
+            Sha256Checksum(),
+            checksum.b64digest(),
+        )
+        parts = [await checked.read(1000) for _ in range(len(body) // 1000 + 2)]
+        closing = StreamingBody(_core.RawStream(body), None)
+        async with closing:
+            pass
+        return whole, lines, b"".join(parts), closing.closed
+
+    for whole, lines, checked, closed in under_asyncio_and_trio(consume):
+        assert whole is body
+        assert lines == [b"line one", b"line two"] * 200
+        assert checked == body
+        assert closed
+
+
+@pytest.mark.asyncio
+async def test_stream_closed_error_becomes_botocore_streaming_error() -> None:
+    stream = _core.RawStream(BODY)
+    stream.close()
+    with pytest.raises(ResponseStreamingError):
+        await StreamingBody(stream, str(len(BODY))).read()
+
+
+def test_chunk_iterator_cannot_be_built_directly() -> None:
+    with pytest.raises(TypeError):
+        _core.ChunkIterator()
+    assert _core.ChunkIterator[bytes].__args__ == (bytes,)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------
+# AsyncResponse
+
+
+URL = "https://bucket.s3.amazonaws.com/key"
+
+
+def test_response_attributes_and_case_insensitive_headers() -> None:
+    body = b"<xml/>"
+    response = _core.AsyncResponse(URL, 200, {"Content-Type": "text/xml"}, body)
+    assert response.url == URL
+    assert response.status_code == 200
+    assert isinstance(response.headers, HeadersDict)
+    assert response.headers["content-type"] == "text/xml"
+    assert response.headers["CONTENT-TYPE"] == "text/xml"
+    assert response._content is body
+    assert repr(response) == "<AsyncResponse [200]>"
+    for name in ["url", "headers", "_content", "raw", "content", "text"]:
+        with pytest.raises(AttributeError):
+            setattr(response, name, None)
+
+
+def test_response_keeps_headers_already_of_the_class() -> None:
+    headers = HeadersDict({"A": "b"})
+    response = _core.AsyncResponse(URL, 204, headers, b"")
+    assert response.headers is headers
+
+
+def test_response_headers_as_given_before_configure() -> None:
+    _core.configure(**FALLBACK_CONFIG)
+    headers = {"X-Thing": "1"}
+    response = _core.AsyncResponse(URL, 200, headers, b"")
+    assert response.headers is headers
+
+
+def test_response_headers_class_may_be_any_callable() -> None:
+    _core.configure(**{**GLUE_CONFIG, "headers_class": lambda h: sorted(h)})
+    response = _core.AsyncResponse(URL, 200, {"b": 1, "a": 2}, b"")
+    assert response.headers == ["a", "b"]
+
+
+def test_response_content_is_the_whole_body_every_time() -> None:
+    body = b"payload" * 100
+
+    async def consume() -> list[bytes]:
+        response = _core.AsyncResponse(URL, 200, {}, body)
+        first = await response.content
+        partial = await response.raw.read(3)
+        assert partial == b"pay"
+        return [first, await response.content, await response.content]
+
+    for results in under_asyncio_and_trio(consume):
+        assert all(result is body for result in results)
+
+
+def test_response_text_decodes_with_the_header_charset() -> None:
+    body = "héllo wörld".encode("latin-1")
+    headers = {"Content-Type": "text/plain; charset=latin-1"}
+    response = _core.AsyncResponse(URL, 200, headers, body)
+
+    async def text() -> str:
+        return await response.text
+
+    assert under_asyncio_and_trio(text) == ["héllo wörld"] * 2
+
+
+@pytest.mark.asyncio
+async def test_response_text_defaults_to_utf8() -> None:
+    response = _core.AsyncResponse(URL, 200, {}, "naïve ☃".encode())
+    assert await response.text == "naïve ☃"
+    _core.configure(**FALLBACK_CONFIG)
+    assert await response.text == "naïve ☃"
+
+
+@pytest.mark.asyncio
+async def test_response_text_errors_surface_at_the_await() -> None:
+    response = _core.AsyncResponse(URL, 200, {}, b"\xff\xfe bad")
+    pending = response.text
+    with pytest.raises(UnicodeDecodeError):
+        await pending
+    _core.configure(**{**GLUE_CONFIG, "encoding_from_headers": lambda h: 42})
+    with pytest.raises(TypeError, match="must return str or None"):
+        await response.text
+    _core.configure(**{**GLUE_CONFIG, "encoding_from_headers": lambda h: "no-such"})
+    with pytest.raises(LookupError):
+        await response.text
+    _core.configure(**{**GLUE_CONFIG, "encoding_from_headers": lambda h: ""})
+    with pytest.raises(UnicodeDecodeError, match="utf-8"):
+        await response.text
+
+
+@pytest.mark.asyncio
+async def test_response_raw_is_created_lazily_and_cached() -> None:
+    body = b"raw body"
+    response = _core.AsyncResponse(URL, 200, {}, body)
+    assert not any(isinstance(o, _core.RawStream) for o in gc.get_referents(response))
+    raw = response.raw
+    assert isinstance(raw, _core.RawStream)
+    assert raw in gc.get_referents(response)
+    assert response.raw is raw
+    assert raw.url == URL
+    assert await raw.read() is body
+    assert response.raw is raw
+    assert await response.raw.read() == b""
+
+
+@pytest.mark.asyncio
+async def test_response_str_body_is_encoded_once() -> None:
+    response = _core.AsyncResponse(URL, 200, {}, "é")
+    assert response._content == "é".encode()
+    assert response._content is response._content
+    assert await response.content is response._content
+    assert await response.raw.read() is response._content
+
+
+def test_response_bytes_like_bodies_are_copied_to_bytes() -> None:
+    bodies: list[bytearray | memoryview] = [bytearray(b"ab"), memoryview(b"ab")]
+    for body in bodies:
+        response = _core.AsyncResponse(URL, 200, {}, body)
+        assert type(response._content) is bytes
+        assert response._content == b"ab"
+
+
+def test_response_status_code_can_be_rewritten_by_handlers() -> None:
+    # botocore's _update_status_code and aiobotocore's check_for_200_error
+    # assign to it.
+    response = _core.AsyncResponse(URL, 200, {}, b"")
+    response.status_code = 500
+    assert response.status_code == 500
+    response.status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    assert type(response.status_code) is int
+    assert repr(response) == "<AsyncResponse [503]>"
+    with pytest.raises(TypeError, match="must be an int, not str"):
+        response.status_code = "500"  # type: ignore[assignment]
+    with pytest.raises(AttributeError, match="cannot delete"):
+        del response.status_code
+    assert response.status_code == 503
+
+
+def test_response_status_code_is_an_exact_int() -> None:
+    response = _core.AsyncResponse(URL, HTTPStatus.NOT_FOUND, {}, b"")
+    assert type(response.status_code) is int
+    assert response.status_code == 404
+    assert repr(response) == "<AsyncResponse [404]>"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((URL, 200, {}, 5), "body must be bytes or str, not int"),
+        ((URL, 200, {}, None), "body must be bytes or str, not NoneType"),
+        ((URL, "200", {}, b""), "status_code must be an int, not str"),
+        ((b"url", 200, {}, b""), "url must be str, not bytes"),
+    ],
+)
+def test_response_rejects_bad_arguments(args: tuple[Any, ...], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        _core.AsyncResponse(*args)
+
+
+def test_response_headers_class_errors_propagate() -> None:
+    def refuse(headers: object) -> object:
+        raise ValueError("bad headers")
+
+    _core.configure(**{**GLUE_CONFIG, "headers_class": refuse})
+    with pytest.raises(ValueError, match="bad headers"):
+        _core.AsyncResponse(URL, 200, {}, b"")
+
+
+def test_response_refcounts_balance() -> None:
+    body = b"counted response body"
+    headers = HeadersDict({"a": "1"})
+    url = URL + "?counted"
+
+    def use() -> None:
+        response = _core.AsyncResponse(url, 200, headers, body)
+        response.raw.close()
+        for awaitable in [response.content, response.text]:
+            with pytest.raises(StopIteration):
+                next(awaitable)
+
+    for obj in [body, headers, url]:
+        assert refcount_is_stable(obj, use)
+
+
+def test_response_cycle_through_headers_is_collected() -> None:
+    _core.configure(**FALLBACK_CONFIG)
+    sentinel = Sentinel()
+    headers: dict[str, object] = {"sentinel": sentinel}
+    response = _core.AsyncResponse(URL, 200, headers, b"")
+    _ = response.raw
+    headers["response"] = response
+    ref = weakref.ref(sentinel)
+    del sentinel, headers, response
+    assert_collected(ref)
+
+
+def test_configure_validates_and_requires_every_setting() -> None:
+    with pytest.raises(TypeError, match="closed_error must be an exception class"):
+        _core.configure(**{**GLUE_CONFIG, "closed_error": "nope"})
+    with pytest.raises(TypeError, match="headers_class must be callable"):
+        _core.configure(**{**GLUE_CONFIG, "headers_class": 3})
+    with pytest.raises(TypeError, match="encoding_from_headers must be callable"):
+        _core.configure(**{**GLUE_CONFIG, "encoding_from_headers": 3})
+    with pytest.raises(TypeError, match="missing required keyword argument"):
+        _core.configure(headers_class=None, encoding_from_headers=None)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        _core.configure(None, None, None)  # type: ignore[call-arg]
+
+
+def test_configure_replaces_and_releases_old_settings() -> None:
+    def headers_class(headers: object) -> object:
+        return headers
+
+    before = sys.getrefcount(headers_class)
+    _core.configure(**{**GLUE_CONFIG, "headers_class": headers_class})
+    assert sys.getrefcount(headers_class) == before + 1
+    _core.configure(**GLUE_CONFIG)
+    assert sys.getrefcount(headers_class) == before
+
+
+# --------------------------------------------------------------------------
+# HttpGuard
+
+
+class FakeRequest:
+    def __init__(self, method: str, url: str, body: object = None) -> None:
+        self.method = method
+        self.url = url
+        self.body = body
+
+
+BLOCKED_MESSAGE = (
+    "aiomoto blocked a real HTTP request: PUT https://example.com/path. Moto has "
+    "no handler for this URL, so the request would have left the process. Point "
+    "the client at an AWS endpoint Moto serves (or remove its endpoint_url), or "
+    "make this call outside aiomoto.mock_aws."
+)
+
+
+def guarded_session_class(
+    error_class: type[BaseException] = _core.RealHTTPRequestError,
+) -> tuple[type[Any], _core.HttpGuard]:
+    guard = _core.HttpGuard(error_class)
+
+    class FakeSession:
+        async def send(self, request: object) -> object:
+            raise AssertionError("the guard should have replaced this")
+
+    FakeSession.send = guard  # type: ignore[assignment]
+    return FakeSession, guard
+
+
+def test_guard_raises_with_method_url_and_message() -> None:
+    session_class, _ = guarded_session_class()
+    session = session_class()
+    with pytest.raises(_core.RealHTTPRequestError) as info:
+        session.send(FakeRequest("PUT", "https://example.com/path"))
+    assert str(info.value) == BLOCKED_MESSAGE
+    assert info.value.method == "PUT"
+    assert info.value.url == "https://example.com/path"
+    with pytest.raises(_core.RealHTTPRequestError):
+        session.send(request=FakeRequest("PUT", "https://example.com/path"))
+
+
+def test_guard_is_a_descriptor_like_a_function() -> None:
+    session_class, guard = guarded_session_class()
+    session = session_class()
+    assert session_class.send is guard
+    assert guard.__get__(None, session_class) is guard
+    bound = session.send
+    assert bound.__self__ is session
+    assert bound.__func__ is guard
+
+
+def test_guard_raises_inside_coroutines_under_both_loops() -> None:
+    session_class, _ = guarded_session_class()
+
+    async def send() -> str:
+        with pytest.raises(_core.RealHTTPRequestError) as info:
+            await session_class().send(FakeRequest("GET", "http://x"))
+        return str(info.value.url)
+
+    assert under_asyncio_and_trio(send) == ["http://x", "http://x"]
+
+
+def test_guard_uses_the_given_error_class() -> None:
+    class Blocked(ValueError):
+        pass
+
+    session_class, guard = guarded_session_class(Blocked)
+    assert guard.error_class is Blocked
+    with pytest.raises(Blocked, match="GET http://y") as info:
+        session_class().send(FakeRequest("GET", "http://y"))
+    assert info.value.method == "GET"  # type: ignore[attr-defined]
+
+
+def test_guard_argument_errors() -> None:
+    with pytest.raises(TypeError, match="exception class"):
+        _core.HttpGuard(int)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="exception class"):
+        _core.HttpGuard(ValueError("x"))  # type: ignore[arg-type]
+    session_class, guard = guarded_session_class()
+    with pytest.raises(TypeError):
+        guard()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        session_class().send()
+    with pytest.raises(AttributeError):
+        session_class().send(object())
+
+
+def test_guard_repr_and_gc() -> None:
+    guard = _core.HttpGuard(_core.RealHTTPRequestError)
+    assert repr(guard) == "<HttpGuard raising RealHTTPRequestError>"
+    assert _core.RealHTTPRequestError in gc.get_referents(guard)
+    sentinel = Sentinel()
+
+    class Error(Exception):
+        pass
+
+    Error.guard = _core.HttpGuard(Error)  # type: ignore[attr-defined]
+    Error.sentinel = sentinel  # type: ignore[attr-defined]
+    ref = weakref.ref(sentinel)
+    del sentinel, Error
+    assert_collected(ref)
+
+
+def test_real_http_request_error() -> None:
+    assert issubclass(_core.RealHTTPRequestError, Exception)
+    assert _core.RealHTTPRequestError.__module__ == "aiomoto._core"
+    plain = _core.RealHTTPRequestError("message")
+    assert plain.method is None
+    assert plain.url is None
+    session_class, _ = guarded_session_class()
+    with pytest.raises(_core.RealHTTPRequestError) as info:
+        session_class().send(FakeRequest("POST", "https://z"))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert (copy.method, copy.url, str(copy)) == ("POST", "https://z", str(info.value))
+
+
+# --------------------------------------------------------------------------
+# Activation
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.applied = 0
+        self.removed = 0
+
+    def apply(self) -> None:
+        self.applied += 1
+
+    def remove(self) -> None:
+        self.removed += 1
+
+
+def test_activation_nesting_applies_and_removes_once() -> None:
+    activation = _core.Activation()
+    calls = Calls()
+    assert (activation.depth, activation.active) == (0, False)
+    assert [activation.enter(calls.apply) for _ in range(3)] == [1, 2, 3]
+    assert (activation.depth, activation.active) == (3, True)
+    assert calls.applied == 1
+    assert [activation.exit(calls.remove) for _ in range(3)] == [2, 1, 0]
+    assert (activation.depth, activation.active) == (0, False)
+    assert (calls.applied, calls.removed) == (1, 1)
+    activation.enter(calls.apply)
+    activation.exit(calls.remove)
+    assert (calls.applied, calls.removed) == (2, 2)
+    assert repr(activation) == "<Activation depth=0>"
+
+
+def test_activation_apply_failure_rolls_back() -> None:
+    activation = _core.Activation()
+
+    def fail() -> None:
+        raise OSError("cannot patch")
+
+    with pytest.raises(OSError, match="cannot patch"):
+        activation.enter(fail)
+    assert activation.depth == 0
+    with pytest.raises(TypeError):
+        activation.enter(None)  # type: ignore[arg-type]
+    assert activation.depth == 0
+    calls = Calls()
+    assert activation.enter(calls.apply) == 1
+    assert calls.applied == 1
+
+
+def test_activation_remove_failure_still_exits() -> None:
+    activation = _core.Activation()
+    activation.enter(lambda: None)
+
+    def fail() -> None:
+        raise OSError("cannot unpatch")
+
+    with pytest.raises(OSError, match="cannot unpatch"):
+        activation.exit(fail)
+    assert activation.depth == 0
+    calls = Calls()
+    activation.enter(calls.apply)
+    assert calls.applied == 1
+
+
+def test_activation_exit_underflow() -> None:
+    activation = _core.Activation()
+    with pytest.raises(RuntimeError, match="exited more times than it was entered"):
+        activation.exit(lambda: None)
+    assert activation.depth == 0
+    activation.enter(lambda: None)
+    activation.exit(lambda: None)
+    with pytest.raises(RuntimeError, match="exited more times"):
+        activation.exit(lambda: None)
+
+
+def test_activation_reentry_from_apply_or_remove_is_refused() -> None:
+    activation = _core.Activation()
+    refusals: list[str] = []
+
+    def reenter() -> None:
+        with pytest.raises(RuntimeError) as info:
+            activation.enter(lambda: None)
+        refusals.append(str(info.value))
+        with pytest.raises(RuntimeError):
+            activation.exit(lambda: None)
+
+    activation.enter(reenter)
+    assert activation.depth == 1
+    activation.exit(reenter)
+    assert activation.depth == 0
+    assert (
+        refusals
+        == [
+            "aiomoto.mock_aws cannot be entered or exited while it is applying or "
+            "removing its patches"
+        ]
+        * 2
+    )
+
+    def reenter_and_propagate() -> None:
+        activation.enter(lambda: None)
+
+    with pytest.raises(RuntimeError, match="while it is applying"):
+        activation.enter(reenter_and_propagate)
+    assert activation.depth == 0
+
+
+def test_activation_other_threads_wait_for_apply() -> None:
+    activation = _core.Activation()
+    applying, release = threading.Event(), threading.Event()
+    depths: list[int] = []
+
+    def slow_apply() -> None:
+        applying.set()
+        assert release.wait(10)
+
+    first = threading.Thread(target=lambda: depths.append(activation.enter(slow_apply)))
+    first.start()
+    assert applying.wait(10)
+    second = threading.Thread(
+        target=lambda: depths.append(activation.enter(lambda: None))
+    )
+    second.start()
+    time.sleep(0.05)
+    assert depths == []  # the second thread is blocked on the lock
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert sorted(depths) == [1, 2]
+    assert activation.depth == 2
+
+
+def test_activation_many_threads_stay_consistent() -> None:
+    activation = _core.Activation()
+    state = {"installed": False, "applied": 0, "removed": 0}
+    errors: list[str] = []
+
+    def apply() -> None:
+        if state["installed"]:
+            errors.append("applied twice")
+        time.sleep(0)  # let other threads run while the lock is held
+        state["installed"] = True
+        state["applied"] += 1
+
+    def remove() -> None:
+        if not state["installed"]:
+            errors.append("removed twice")
+        time.sleep(0)
+        state["installed"] = False
+        state["removed"] += 1
+
+    def worker() -> None:
+        for _ in range(1000):
+            activation.enter(apply)
+            if not state["installed"]:
+                errors.append("entered without patches")
+            activation.exit(remove)
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(old_interval)
+    assert errors == []
+    assert activation.depth == 0
+    assert state["installed"] is False
+    assert state["applied"] == state["removed"] >= 1
+
+
+def test_activation_after_fork_keeps_depth_with_a_fresh_lock() -> None:
+    activation = _core.Activation()
+    activation.enter(lambda: None)
+    assert returns_none(activation._after_fork)
+    assert activation.depth == 1
+    assert activation.enter(lambda: None) == 2
+    calls = Calls()
+    activation.exit(calls.remove)
+    activation.exit(calls.remove)
+    assert calls.removed == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_activation_in_a_forked_child() -> None:
+    assert threading.active_count() == 1, "fork() with threads would warn"
+    activation = _core.Activation()
+    activation.enter(lambda: None)
+    # The child reports through a pipe rather than its exit status, which
+    # tools such as valgrind may replace with their own.
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(read_end)
+        activation._after_fork()
+        depths = (activation.enter(lambda: None), activation.exit(lambda: None))
+        os.write(write_end, repr(depths).encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reported = pipe.read()
+    os.waitpid(pid, 0)
+    assert reported == b"(2, 1)"
+    assert activation.depth == 1
+
+
+def test_activation_takes_no_arguments() -> None:
+    with pytest.raises(TypeError, match="takes no arguments"):
+        _core.Activation(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="takes no arguments"):
+        _core.Activation(x=1)  # type: ignore[call-arg]
+
+
+# --------------------------------------------------------------------------
+# Dispatcher
+
+
+class FakeStubber:
+    """Stands in for Moto's BotocoreStubber."""
+
+    def __init__(self, result: object = (200, {"Content-Type": "text/xml"}, b"<ok/>")):
+        self.enabled = True
+        self.result = result
+        self.processed: list[object] = []
+
+    def __call__(self, event_name: str, request: Any, **kwargs: Any) -> object:
+        return ("sync", event_name, request, kwargs)
+
+    def process_request(self, request: Any) -> object:
+        self.processed.append(request)
+        return self.result
+
+
+class AsyncBody:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def read(self) -> bytes:
+        return self.data
+
+
+class Harness:
+    """A FakeStubber subclass with a Dispatcher as its __call__."""
+
+    def __init__(self, result: object = (200, {"Content-Type": "text/xml"}, b"<ok/>")):
+        self.body_dispatches: list[tuple[object, ...]] = []
+
+        async def body_dispatch(
+            dispatcher: _core.Dispatcher, stubber: Any, request: Any
+        ) -> _core.AsyncResponse | None:
+            self.body_dispatches.append((dispatcher, stubber, request))
+            data = await request.body.read()
+            return dispatcher.respond(stubber, FakeRequest("PUT", request.url, data))
+
+        self.original = FakeStubber.__dict__["__call__"]
+        self.dispatcher = _core.Dispatcher(
+            self.original, AioHierarchicalEmitter._emit.__code__, body_dispatch
+        )
+        self.stubber_class = type(
+            "PatchedStubber", (FakeStubber,), {"__call__": self.dispatcher}
+        )
+        self.stubber = self.stubber_class(result)
+
+    def async_emitter(self) -> AioHierarchicalEmitter:
+        emitter = AioHierarchicalEmitter()
+        emitter.register("before-send", self.stubber)
+        return emitter
+
+
+def test_dispatcher_sync_callers_get_the_original_behaviour() -> None:
+    harness = Harness()
+    stubber, request = harness.stubber, FakeRequest("GET", URL)
+    assert stubber("ev", request, extra=1) == ("sync", "ev", request, {"extra": 1})
+    assert stubber(event_name="ev", request=request) == ("sync", "ev", request, {})
+    assert harness.stubber_class.__call__(stubber, "ev", request) == (
+        "sync",
+        "ev",
+        request,
+        {},
+    )
+    assert stubber.processed == []
+
+
+def test_dispatcher_sync_emitter_gets_the_original_behaviour() -> None:
+    harness = Harness()
+    emitter = HierarchicalEmitter()
+    emitter.register("before-send", harness.stubber)
+    request = FakeRequest("GET", URL)
+    [(handler, response)] = emitter.emit("before-send.s3.GetObject", request=request)
+    assert handler is harness.stubber
+    assert response == (
+        "sync",
+        "before-send.s3.GetObject",
+        request,
+        {},
+    )
+
+
+def test_dispatcher_plain_coroutines_get_the_original_behaviour() -> None:
+    harness = Harness()
+    request = FakeRequest("GET", URL)
+
+    async def call() -> object:
+        return harness.stubber("ev", request)
+
+    assert under_asyncio_and_trio(call) == [("sync", "ev", request, {})] * 2
+
+
+def test_dispatcher_async_emitter_gets_an_async_response() -> None:
+    harness = Harness()
+    request = FakeRequest("PUT", URL, b"<in/>")
+
+    async def emit() -> list[tuple[Any, Any]]:
+        result: list[tuple[Any, Any]] = await harness.async_emitter().emit(
+            "before-send.s3.PutObject", request=request
+        )
+        return result
+
+    for [(handler, response)] in under_asyncio_and_trio(emit):
+        assert handler is harness.stubber
+        assert isinstance(response, _core.AsyncResponse)
+        assert response.url == URL
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/xml"
+        assert response._content == b"<ok/>"
+    assert harness.stubber.processed == [request, request]
+    assert harness.body_dispatches == []
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_in_memory_bodies_skip_the_body_coroutine() -> None:
+    harness = Harness()
+    emitter = harness.async_emitter()
+    for body in [None, b"bytes", bytearray(b"array"), "text"]:
+        request = FakeRequest("PUT", URL, body)
+        handler, response = await emitter.emit_until_response(
+            "before-send.s3.PutObject", request=request
+        )
+        assert handler is harness.stubber
+        assert isinstance(response, _core.AsyncResponse)
+        assert harness.stubber.processed[-1] is request
+    assert harness.body_dispatches == []
+
+
+def test_dispatcher_async_body_goes_through_the_coroutine() -> None:
+    harness = Harness()
+    request = FakeRequest("PUT", URL, AsyncBody(b"streamed"))
+
+    async def emit() -> Any:
+        return await harness.async_emitter().emit_until_response(
+            "before-send.s3.PutObject", request=request
+        )
+
+    for _, response in under_asyncio_and_trio(emit):
+        assert isinstance(response, _core.AsyncResponse)
+        assert response._content == b"<ok/>"
+    assert (
+        harness.body_dispatches == [(harness.dispatcher, harness.stubber, request)] * 2
+    )
+    processed = harness.stubber.processed
+    assert [r.body for r in processed] == [b"streamed", b"streamed"]
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_disabled_or_unhandled_gives_none() -> None:
+    harness = Harness()
+    emitter = harness.async_emitter()
+    harness.stubber.enabled = False
+    for body in [b"", AsyncBody(b"x")]:
+        responses = await emitter.emit(
+            "before-send.s3.PutObject", request=FakeRequest("PUT", URL, body)
+        )
+        assert responses == [(harness.stubber, None)]
+    assert harness.stubber.processed == []
+    assert harness.body_dispatches == []
+    harness.stubber.enabled = True
+    harness.stubber.result = None
+    responses = await emitter.emit(
+        "before-send.s3.PutObject", request=FakeRequest("PUT", URL)
+    )
+    assert responses == [(harness.stubber, None)]
+    assert len(harness.stubber.processed) == 1
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_with_a_real_botocore_request() -> None:
+    harness = Harness((404, {"x-amz-id": "1"}, "Not yet implemented"))
+    request = AWSPreparedRequest(
+        method="GET", url=URL, headers={}, body=None, stream_output=False
+    )
+    _, response = await harness.async_emitter().emit_until_response(
+        "before-send.s3.GetObject", request=request
+    )
+    assert response.status_code == 404
+    assert response.headers["X-AMZ-ID"] == "1"
+    assert await response.text == "Not yet implemented"
+
+
+@pytest.mark.asyncio
+async def test_dispatcher_async_path_errors() -> None:
+    harness = Harness()
+    emitter = harness.async_emitter()
+    with pytest.raises(TypeError, match="'request'"):
+        await emitter.emit("before-send.s3.PutObject")
+    for bad, message in [
+        (5, "must return None or"),
+        ((200, {}), "not 2 items"),
+        ([200, {}, b"", 1], "not 4 items"),
+    ]:
+        harness.stubber.result = bad
+        with pytest.raises(TypeError, match=message):
+            await emitter.emit(
+                "before-send.s3.PutObject", request=FakeRequest("PUT", URL)
+            )
+    harness.stubber.result = [201, {}, b"list is fine"]
+    [(_, response)] = await emitter.emit(
+        "before-send.s3.PutObject", request=FakeRequest("PUT", URL)
+    )
+    assert response.status_code == 201
+
+
+def test_dispatcher_respond_directly() -> None:
+    harness = Harness()
+    stubber = harness.stubber
+    response = harness.dispatcher.respond(stubber, FakeRequest("GET", URL))
+    assert isinstance(response, _core.AsyncResponse)
+    assert response.url == URL
+    stubber.enabled = False
+    assert harness.dispatcher.respond(stubber, FakeRequest("GET", URL)) is None
+    with pytest.raises(TypeError, match="exactly 2 arguments"):
+        harness.dispatcher.respond(stubber)  # type: ignore[call-arg]
+    with pytest.raises(AttributeError):
+        harness.dispatcher.respond(object(), FakeRequest("GET", URL))  # type: ignore[arg-type]
+
+
+def test_dispatcher_descriptor_and_wrapped() -> None:
+    harness = Harness()
+    assert harness.stubber_class.__call__ is harness.dispatcher
+    assert harness.dispatcher.__get__(None, harness.stubber_class) is harness.dispatcher
+    bound = harness.stubber.__call__
+    assert bound.__self__ is harness.stubber
+    assert bound.__func__ is harness.dispatcher
+    assert harness.dispatcher.__wrapped__ is harness.original
+    assert inspect.signature(harness.dispatcher) == inspect.signature(harness.original)
+    with pytest.raises(AttributeError):
+        harness.dispatcher.__wrapped__ = None
+    assert repr(harness.dispatcher) == f"<Dispatcher wrapping {harness.original!r}>"
+
+
+def test_dispatcher_constructor_validates() -> None:
+    code = AioHierarchicalEmitter._emit.__code__
+
+    async def dispatch(*args: Any) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="original_call must be callable"):
+        _core.Dispatcher(1, code, dispatch)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="async_body_dispatch must be callable"):
+        _core.Dispatcher(print, code, 1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="code"):
+        _core.Dispatcher(print, dispatch, dispatch)  # type: ignore[arg-type]
+
+
+def test_dispatcher_refcounts_balance() -> None:
+    harness = Harness()
+    stubber = harness.stubber
+    request = FakeRequest("PUT", URL, b"counted")
+    emitter = harness.async_emitter()
+
+    def call_sync() -> None:
+        stubber("ev", request, extra=1)
+
+    def call_async() -> None:
+        coro = emitter.emit("before-send.s3.PutObject", request=request)
+        with pytest.raises(StopIteration):
+            coro.send(None)
+        stubber.processed.clear()
+
+    assert refcount_is_stable(request, call_sync)
+    assert refcount_is_stable(request, call_async)
+    assert refcount_is_stable(stubber, call_async)
+
+
+def test_dispatcher_cycle_is_collected() -> None:
+    sentinel = Sentinel()
+    holder: dict[str, object] = {"sentinel": sentinel}
+
+    async def dispatch(*args: Any) -> None:
+        return None
+
+    dispatcher = _core.Dispatcher(
+        FakeStubber.__dict__["__call__"],
+        AioHierarchicalEmitter._emit.__code__,
+        dispatch,
+    )
+    dispatch.holder = holder  # type: ignore[attr-defined]
+    holder["dispatcher"] = dispatcher
+    assert dispatch in gc.get_referents(dispatcher)
+    ref = weakref.ref(sentinel)
+    del sentinel, holder, dispatcher, dispatch
+    assert_collected(ref)
