@@ -1,0 +1,70 @@
+"""One face for sync and async clients, so a test runs in both directions.
+
+``await clients.open("boto3", "s3")`` and ``await clients.open("aiobotocore",
+"s3")`` both give a ``Client`` whose operations are awaited the same way: the
+boto3 one runs Moto's sync path, the aiobotocore one aiomoto's async path.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Any
+
+import aioboto3
+import boto3
+from aiobotocore.session import get_session
+
+KINDS = ("boto3", "aiobotocore", "aioboto3")
+ASYNC_KINDS = ("aiobotocore", "aioboto3")
+REGION = "us-east-1"
+
+
+class Client:
+    def __init__(self, kind: str, client: Any) -> None:
+        self.kind = kind
+        self.raw = client
+
+    def __getattr__(self, operation: str) -> Any:
+        method = getattr(self.raw, operation)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            return result if self.kind == "boto3" else await result
+
+        return call
+
+    async def read(self, body: Any) -> bytes:
+        """Read a streaming body (GetObject's ``Body``) to the end."""
+        if self.kind == "boto3":
+            data: bytes = body.read()
+            return data
+        async with body as stream:
+            data = await stream.read()
+        return data
+
+
+class Clients:
+    """Opens clients of any kind, and closes the async ones at the end."""
+
+    def __init__(self) -> None:
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> Clients:
+        await self._stack.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._stack.__aexit__(*exc_info)
+
+    async def open(
+        self, kind: str, service: str, region: str = REGION, **kw: Any
+    ) -> Client:
+        if kind == "boto3":
+            return Client(kind, boto3.client(service, region_name=region, **kw))
+        if kind == "aiobotocore":
+            creator = get_session().create_client(service, region_name=region, **kw)
+        elif kind == "aioboto3":
+            creator = aioboto3.Session().client(service, region_name=region, **kw)
+        else:
+            raise ValueError(f"unknown client kind {kind!r}")
+        return Client(kind, await self._stack.enter_async_context(creator))
