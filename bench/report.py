@@ -1,0 +1,331 @@
+"""Medians, ratios, targets: the tables the benchmark prints, and its chart."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from variants import FLOOR, NO_FAST_PATH, PRODUCT, SERVER, SYNC_IN_AIOMOTO, VARIANTS
+from workloads import OPS, Op
+
+
+def median(values: Iterable[float]) -> float:
+    values = list(values)
+    return statistics.median(values) if values else math.nan
+
+
+def selected(raw: Mapping[str, Any]) -> list[Op]:
+    return [op for op in OPS if op.key in raw["op_keys"]]
+
+
+def geometric_mean(values: Iterable[float]) -> float:
+    values = [v for v in values if v > 0 and math.isfinite(v)]
+    if not values:
+        return math.nan
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+@dataclass(frozen=True)
+class Ratio:
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+
+
+# Ratios between variants, per operation (times, so lower is faster for the
+# numerator).
+OP_RATIOS = (
+    Ratio("product_vs_floor", "aiomoto aio / moto boto3", PRODUCT.key, FLOOR.key),
+    Ratio("server_vs_product", "server aio / aiomoto aio", SERVER.key, PRODUCT.key),
+    Ratio(
+        "sync_vs_floor", "aiomoto boto3 / moto boto3", SYNC_IN_AIOMOTO.key, FLOOR.key
+    ),
+    Ratio(
+        "nofast_vs_product",
+        "fast path off / on (aio)",
+        NO_FAST_PATH.key,
+        PRODUCT.key,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    value: float
+    bound: float
+    # "max": value must be at most bound; "min": at least.
+    kind: str
+    aim: float | None = None
+
+    @property
+    def met(self) -> bool:
+        if math.isnan(self.value):
+            return False
+        return (
+            self.value <= self.bound if self.kind == "max" else self.value >= self.bound
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "bound": self.bound,
+            "kind": self.kind,
+            "aim": self.aim,
+            "met": self.met,
+        }
+
+
+def summarize(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Medians of the rounds, the ratios between variants and the targets."""
+    ops: dict[str, dict[str, float]] = {
+        op.key: {v: median(raw["ops"][op.key].get(v, [])) for v in raw["variants"]}
+        for op in selected(raw)
+    }
+    ratios: dict[str, dict[str, float]] = {}
+    for ratio in OP_RATIOS:
+        if (
+            ratio.numerator not in raw["variants"]
+            or ratio.denominator not in raw["variants"]
+        ):
+            continue
+        per_op = {
+            op.key: ops[op.key][ratio.numerator] / ops[op.key][ratio.denominator]
+            for op in selected(raw)
+        }
+        per_op["geomean"] = geometric_mean(per_op.values())
+        ratios[ratio.key] = per_op
+
+    enter_exit = {k: median(v) for k, v in raw["enter_exit"].items()}
+    imports = {k: median(v) for k, v in raw["imports"].items()}
+    streaming = {k: median(v) for k, v in raw["streaming"].items()}
+    concurrency = {k: median(v) for k, v in raw["concurrency"].items()}
+    memory = raw["memory"]
+
+    nan = math.nan
+    targets = [
+        Target(
+            "ops_product_vs_floor",
+            "aiobotocore via aiomoto / boto3 on moto.mock_aws (geomean of ops)",
+            ratios.get("product_vs_floor", {}).get("geomean", nan),
+            1.0,
+            "max",
+            aim=0.8,
+        ),
+        Target(
+            "ops_server_vs_product",
+            "aiobotocore vs Moto server / via aiomoto (geomean of ops)",
+            ratios.get("server_vs_product", {}).get("geomean", nan),
+            4.0,
+            "min",
+        ),
+        Target(
+            "enter_exit",
+            "aiomoto enter+exit / moto enter+exit",
+            enter_exit.get("aiomoto", nan) / enter_exit.get("moto", nan),
+            0.5,
+            "max",
+        ),
+        Target(
+            "streaming",
+            "64 MiB streamed: aiomoto aio / moto boto3 throughput",
+            streaming.get(PRODUCT.key, nan) / streaming.get(FLOOR.key, nan),
+            1.0,
+            "min",
+        ),
+        Target(
+            "memory",
+            "256 MiB get, aiomoto aio: peak memory growth / object size",
+            memory.get(PRODUCT.key, {}).get("growth_bytes", nan) / raw["memory_size"]
+            if PRODUCT.key in memory
+            else nan,
+            2.0,
+            "max",
+        ),
+    ]
+    return {
+        "ops_median_seconds": ops,
+        "ratios": ratios,
+        "enter_exit_median_seconds": enter_exit,
+        "import_median_seconds": imports,
+        "streaming_median_mib_per_second": streaming,
+        "concurrency_median_puts_per_second": concurrency,
+        "memory": memory,
+        "targets": {t.key: t.as_json() for t in targets},
+    }
+
+
+# --- Printing ---------------------------------------------------------------
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append(
+        "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"
+    )
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return "n/a" if math.isnan(seconds) else f"{seconds * 1e3:.3f}"
+
+
+def _x(ratio: float) -> str:
+    return "n/a" if math.isnan(ratio) else f"{ratio:.2f}"
+
+
+def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
+    variants = [v for v in VARIANTS if v.key in raw["variants"]]
+    ratios = [r for r in OP_RATIOS if r.key in summary["ratios"]]
+    ops = summary["ops_median_seconds"]
+    out = [
+        f"Medians of {raw['rounds']} interleaved rounds, {raw['calls']} calls per "
+        "operation per round; times in ms per call.",
+        "",
+        "Variants: " + "; ".join(f"`{v.key}` = {v.label}" for v in variants),
+        "",
+    ]
+    rows = []
+    for op in selected(raw):
+        rows.append(
+            [op.label]
+            + [_ms(ops[op.key][v.key]) for v in variants]
+            + [_x(summary["ratios"][r.key][op.key]) for r in ratios]
+        )
+    rows.append(
+        ["geometric mean"]
+        + [""] * len(variants)
+        + [_x(summary["ratios"][r.key]["geomean"]) for r in ratios]
+    )
+    out.append(
+        _table(
+            ["operation"]
+            + [f"`{v.key}`" for v in variants]
+            + [r.label for r in ratios],
+            rows,
+        )
+    )
+
+    out += ["", "Other measurements (medians):", ""]
+    other = []
+    ee = summary["enter_exit_median_seconds"]
+    for key, label in (
+        ("moto", "moto.mock_aws()"),
+        ("aiomoto", "aiomoto.mock_aws()"),
+        ("aiomoto_nofast", "aiomoto.mock_aws(), AIOMOTO_FAST_PATH=0"),
+    ):
+        if key in ee:
+            other.append([f"enter+exit, {label}", f"{_ms(ee[key])} ms"])
+    for key, label in (
+        ("aiomoto", "import aiomoto"),
+        ("moto", "from moto import mock_aws"),
+    ):
+        if key in summary["import_median_seconds"]:
+            seconds = summary["import_median_seconds"][key]
+            other.append([f"{label} (fresh interpreter)", f"{_ms(seconds)} ms"])
+    for v in variants:
+        value = summary["streaming_median_mib_per_second"].get(v.key)
+        if value is not None:
+            other.append([f"64 MiB in 1 MiB reads, `{v.key}`", f"{value:.0f} MiB/s"])
+    for v in variants:
+        value = summary["concurrency_median_puts_per_second"].get(v.key)
+        if value is not None:
+            how = "1,000 asyncio tasks" if v.is_async else "10 threads"
+            other.append([f"1,000 puts, {how}, `{v.key}`", f"{value:.0f} puts/s"])
+    size = raw["memory_size"]
+    for v in variants:
+        result = summary["memory"].get(v.key)
+        if result is not None:
+            growth = result["growth_bytes"]
+            other.append(
+                [
+                    f"{size >> 20} MiB get, peak memory growth, `{v.key}`",
+                    f"{growth / (1 << 20):.0f} MiB ({growth / size:.2f}x)",
+                ]
+            )
+    out.append(_table(["measurement", "median"], other))
+
+    out += ["", "Targets:", ""]
+    target_rows = []
+    for t in summary["targets"].values():
+        bound = ("<= " if t["kind"] == "max" else ">= ") + f"{t['bound']:g}"
+        if t["aim"] is not None:
+            bound += f" (aim {t['aim']:g})"
+        if math.isnan(t["value"]):
+            status = "not measured"
+        else:
+            status = "met" if t["met"] else "NOT met"
+        target_rows.append([t["label"], _x(t["value"]), bound, status])
+    out.append(_table(["target", "value", "bound", ""], target_rows))
+    return "\n".join(out)
+
+
+# --- The chart --------------------------------------------------------------
+
+
+def draw_chart(raw: Mapping[str, Any], summary: Mapping[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    variants = [v for v in VARIANTS if v.key in raw["variants"]]
+    ops = summary["ops_median_seconds"]
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(15, 6), gridspec_kw={"width_ratios": [2.2, 1]}
+    )
+
+    shown = selected(raw)
+    width = 0.8 / len(variants)
+    for n, variant in enumerate(variants):
+        xs = [i + (n - (len(variants) - 1) / 2) * width for i in range(len(shown))]
+        ys = [ops[op.key][variant.key] * 1e3 for op in shown]
+        left.bar(xs, ys, width, label=variant.label)
+    left.set_xticks(range(len(shown)))
+    left.set_xticklabels(
+        [op.label for op in shown], rotation=30, ha="right", fontsize=8
+    )
+    left.set_yscale("log")
+    left.set_ylabel("ms per call (median of rounds, log scale)")
+    left.set_title("Per-operation latency")
+    left.legend(fontsize=8)
+    left.grid(axis="y", which="both", alpha=0.3)
+
+    targets = [t for t in summary["targets"].values() if not math.isnan(t["value"])]
+    labels = [t["label"] for t in targets]
+    values = [t["value"] for t in targets]
+    colours = ["tab:green" if t["met"] else "tab:red" for t in targets]
+    ys = range(len(targets))
+    right.barh(ys, values, color=colours)
+    for y, t in zip(ys, targets, strict=True):
+        right.plot([t["bound"], t["bound"]], [y - 0.4, y + 0.4], color="black")
+        if not math.isnan(t["value"]):
+            right.text(t["value"], y, f" {t['value']:.2f}", va="center", fontsize=8)
+    right.set_yticks(list(ys))
+    right.set_yticklabels([_wrap(label) for label in labels], fontsize=7)
+    right.invert_yaxis()
+    right.set_xscale("log")
+    right.set_title("Targets (black line: bound; green: met)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)

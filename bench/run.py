@@ -1,0 +1,341 @@
+"""aiomoto's benchmark: ``make bench``, or ``python bench/run.py``.
+
+Runs every variant in this one process, interleaved round by round (the
+order rotates each round), and reports medians of the rounds:
+
+* per-operation latency for S3, DynamoDB and SQS, for aiobotocore inside
+  ``aiomoto.mock_aws`` (the product), boto3 inside ``moto.mock_aws`` (the
+  floor), aiobotocore against a ``ThreadedMotoServer`` on 127.0.0.1, boto3
+  inside ``aiomoto.mock_aws``, and the product with ``AIOMOTO_FAST_PATH=0``;
+* mock enter+exit, ``import aiomoto`` in a fresh interpreter, a 64 MiB
+  object streamed in 1 MiB reads, 1,000 concurrent puts, and (one fresh
+  process per variant) the peak memory growth of a 256 MiB get.
+
+It prints the tables, writes ``results.json`` and draws ``results.png`` in
+``--out`` (``bench/`` by default).  ``--quick`` is a short run for trying
+changes; its numbers are rough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import moto
+from aiobotocore.session import AioSession
+from moto.core.botocore_stubber import BotocoreStubber
+
+import aiomoto
+from aiomoto import _routing
+from report import draw_chart, format_report, summarize
+from variants import (
+    VARIANTS,
+    Server,
+    Variant,
+    async_clients,
+    fake_credentials,
+    in_process_state,
+    mocked,
+    populate,
+    put_big_object,
+    sync_clients,
+)
+from workloads import (
+    MIB,
+    OPS,
+    Op,
+    async_context,
+    concurrent_puts_async,
+    concurrent_puts_sync,
+    stream_async,
+    stream_sync,
+    sync_context,
+    time_op_async,
+    time_op_sync,
+)
+
+BENCH_DIR = Path(__file__).resolve().parent
+STREAM_SIZE = 64 * MIB
+# Each read of a fresh 64 MiB object costs page faults the next ones do not.
+STREAM_READS = 3
+MEMORY_SIZE = 256 * MIB
+CONCURRENT_TASKS = 1000
+SYNC_THREADS = 10
+
+Raw = dict[str, Any]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=150, help="calls per op per round")
+    parser.add_argument("--enters", type=int, default=50, help="enter+exits per round")
+    parser.add_argument("--quick", action="store_true", help="2 rounds, few calls")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--variants", default=",".join(v.key for v in VARIANTS))
+    parser.add_argument("--ops", default=",".join(op.key for op in OPS))
+    parser.add_argument(
+        "--ops-only",
+        action="store_true",
+        help="only the per-operation latencies (no streaming, enter+exit, ...)",
+    )
+    parser.add_argument("--out", type=Path, default=BENCH_DIR)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.calls, args.enters = 2, 30, 10
+    return args
+
+
+def selected_ops(raw: Raw) -> list[Op]:
+    return [op for op in OPS if op.key in raw["op_keys"]]
+
+
+def rotated(items: Sequence[Any], by: int) -> list[Any]:
+    by %= len(items)
+    return [*items[by:], *items[:by]]
+
+
+# --- One variant, one round -------------------------------------------------
+
+
+def run_sync_session(
+    variant: Variant,
+    endpoint: str | None,
+    args: argparse.Namespace,
+    raw: Raw,
+    round_: int,
+) -> None:
+    clients = sync_clients(endpoint)
+    context = sync_context(clients)
+    for op in selected_ops(raw):
+        gc.collect()
+        raw["ops"][op.key][variant.key].append(
+            time_op_sync(clients, op, context, args.calls)
+        )
+    if args.ops_only:
+        return
+    key = f"stream-{round_}"
+    with in_process_state(variant):
+        put_big_object(key, STREAM_SIZE)
+    for _ in range(STREAM_READS):
+        gc.collect()
+        seconds, size = stream_sync(clients, key)
+        assert size == STREAM_SIZE
+        raw["streaming"][variant.key].append(STREAM_SIZE / MIB / seconds)
+    gc.collect()
+    seconds = concurrent_puts_sync(clients, CONCURRENT_TASKS, SYNC_THREADS)
+    raw["concurrency"][variant.key].append(CONCURRENT_TASKS / seconds)
+
+
+async def run_async_session(
+    variant: Variant,
+    endpoint: str | None,
+    args: argparse.Namespace,
+    raw: Raw,
+    round_: int,
+) -> None:
+    async with AsyncExitStack() as stack:
+        clients = await async_clients(stack, endpoint, AioSession())
+        context = await async_context(clients)
+        for op in selected_ops(raw):
+            gc.collect()
+            raw["ops"][op.key][variant.key].append(
+                await time_op_async(clients, op, context, args.calls)
+            )
+        if args.ops_only:
+            return
+        key = f"stream-{round_}"
+        with in_process_state(variant):
+            put_big_object(key, STREAM_SIZE)
+        for _ in range(STREAM_READS):
+            gc.collect()
+            seconds, size = await stream_async(clients, key)
+            assert size == STREAM_SIZE
+            raw["streaming"][variant.key].append(STREAM_SIZE / MIB / seconds)
+        gc.collect()
+        seconds = await concurrent_puts_async(clients, CONCURRENT_TASKS)
+        raw["concurrency"][variant.key].append(CONCURRENT_TASKS / seconds)
+
+
+def run_session(
+    variant: Variant,
+    server: Server,
+    loop: asyncio.AbstractEventLoop,
+    args: argparse.Namespace,
+    raw: Raw,
+    round_: int,
+) -> None:
+    with mocked(variant, server) as endpoint:
+        populate(variant)
+        if variant.is_async:
+            loop.run_until_complete(
+                run_async_session(variant, endpoint, args, raw, round_)
+            )
+        else:
+            run_sync_session(variant, endpoint, args, raw, round_)
+
+
+# --- Enter+exit, import, memory ---------------------------------------------
+
+
+def _enter_exit_seconds(kind: str, times: int) -> float:
+    saved = os.environ.get("AIOMOTO_FAST_PATH")
+    if kind == "aiomoto_nofast":
+        os.environ["AIOMOTO_FAST_PATH"] = "0"
+    try:
+        gc.collect()
+        start = time.perf_counter()
+        if kind == "moto":
+            for _ in range(times):
+                with moto.mock_aws():
+                    pass
+        else:
+            for _ in range(times):
+                with aiomoto.mock_aws():
+                    pass
+        return (time.perf_counter() - start) / times
+    finally:
+        if saved is None:
+            os.environ.pop("AIOMOTO_FAST_PATH", None)
+        else:
+            os.environ["AIOMOTO_FAST_PATH"] = saved
+
+
+IMPORTS = {
+    "aiomoto": "import aiomoto",
+    "moto": "from moto import mock_aws",
+}
+
+
+def _import_seconds(statement: str) -> float:
+    code = (
+        "import time\nstart = time.perf_counter()\n"
+        f"{statement}\nprint(time.perf_counter() - start)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    return float(output.stdout.strip().splitlines()[-1])
+
+
+def measure_memory(variant: Variant, size: int) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "memory_probe.py"), variant.key, str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    assert result["read_bytes"] == size
+    return result
+
+
+def fast_path_wired() -> bool:
+    """Whether an aiomoto context installs the routing cache right now."""
+    with aiomoto.mock_aws():
+        return BotocoreStubber.__dict__.get("process_request") is (
+            _routing.process_request
+        )
+
+
+def versions() -> dict[str, str]:
+    names = ("aiomoto", "moto", "boto3", "botocore", "aiobotocore", "aiohttp")
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    fake_credentials()
+    chosen = [v for v in VARIANTS if v.key in args.variants.split(",")]
+    raw: Raw = {
+        "rounds": args.rounds,
+        "calls": args.calls,
+        "variants": [v.key for v in chosen],
+        "op_keys": [op.key for op in OPS if op.key in args.ops.split(",")],
+        "memory_size": MEMORY_SIZE,
+        "ops": defaultdict(lambda: defaultdict(list)),
+        "streaming": defaultdict(list),
+        "concurrency": defaultdict(list),
+        "enter_exit": defaultdict(list),
+        "imports": defaultdict(list),
+        "memory": {},
+    }
+    wired = fast_path_wired()
+    if not wired:
+        print(
+            "warning: aiomoto.mock_aws does not install the fast path "
+            "(aiomoto._routing); the aiomoto rows measure Moto's own routing",
+            file=sys.stderr,
+        )
+    server = Server()
+    started = time.time()
+    # One event loop for every async session (asyncio.Runner is 3.11+).
+    loop = asyncio.new_event_loop()
+    try:
+        for round_ in range(args.rounds):
+            for variant in rotated(chosen, round_):
+                print(f"round {round_ + 1}/{args.rounds}: {variant.key}", flush=True)
+                run_session(variant, server, loop, args, raw, round_)
+            if args.ops_only:
+                continue
+            for kind in rotated(["moto", "aiomoto", "aiomoto_nofast"], round_):
+                raw["enter_exit"][kind].append(_enter_exit_seconds(kind, args.enters))
+            for kind, statement in IMPORTS.items():
+                raw["imports"][kind].append(_import_seconds(statement))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        server.stop()
+    if not (args.skip_memory or args.ops_only):
+        for variant in chosen:
+            print(f"memory: {variant.key}", flush=True)
+            raw["memory"][variant.key] = measure_memory(variant, MEMORY_SIZE)
+
+    summary = summarize(raw)
+    text = format_report(raw, summary)
+    print()
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = {
+        "meta": {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "seconds": round(time.time() - started, 1),
+            "python": sys.version,
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "versions": versions(),
+            "fast_path_wired": wired,
+            "quick": args.quick,
+        },
+        "summary": summary,
+        "raw": raw,
+        "report_markdown": text,
+    }
+    (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    draw_chart(raw, summary, args.out / "results.png")
+    print(f"\nwrote {args.out / 'results.json'} and {args.out / 'results.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

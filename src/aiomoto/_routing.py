@@ -1,0 +1,487 @@
+"""aiomoto's fast path: Moto's routing and mock set-up, done once and reused.
+
+For every request, Moto's ``BotocoreStubber.process_request`` tries about 180
+host regexes in order, fetches the backend of each service that matches,
+rebuilds that backend's URL map (S3 re-imports its ``urls`` module to do so)
+and tries the map's regexes in order.  And every outermost ``mock_aws``
+builds about 1,280 ``responses`` registrations, identical each time.
+
+While an aiomoto context is active, and unless ``AIOMOTO_FAST_PATH=0``, the
+functions here replace two of Moto's methods:
+
+* ``BotocoreStubber.process_request`` by :func:`process_request`, which makes
+  Moto's routing decisions from caches and then calls the handler Moto would.
+  Async clients reach it through aiomoto's dispatcher; boto3 and ``requests``
+  reach it through Moto's own ``__call__`` and ``process_prepared_request``.
+* ``MockAWS._enable_patching`` by :func:`enable_patching`, which registers the
+  same ``responses`` callbacks as Moto, built once instead of per test.
+
+Nothing that can change while a mock runs is cached without a check:
+passthrough and whitelist settings are read on every request, as Moto reads
+them; the S3 custom endpoints and ISO-region settings, and Moto's table of
+host patterns, are compared on every request and empty the caches when they
+change; every outermost enter empties them too.
+
+This module is Python rather than part of the C core on purpose: what is left
+per request is a few dict lookups and compiled-regex matches, which run in C
+already, and in Python the code reads side by side with the Moto code whose
+decisions it reproduces, using Moto's own functions for everything that is
+not a cache.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import urlparse
+
+import moto.backend_index as backend_index
+import moto.backends
+import moto.core.models
+import moto.moto_api
+from botocore.awsrequest import AWSPreparedRequest
+from moto import settings
+from moto.core.base_backend import BackendDict
+from moto.core.botocore_stubber import BotocoreStubber
+from moto.core.common_types import TYPE_RESPONSE
+from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+from moto.core.custom_responses_mock import CallbackResponse, not_implemented_callback
+from moto.core.exceptions import ServiceNotWhitelisted
+from moto.core.request import normalize_request
+from moto.core.utils import get_equivalent_url_in_aws_domain
+from werkzeug.exceptions import HTTPException
+
+try:
+    from moto.core.responses_custom_registry import CustomRegistry
+except ImportError:  # responses < 0.17: Moto uses its own matcher instead
+    CustomRegistry = None  # type: ignore[assignment,misc]
+
+_sre: Any
+try:
+    _sre = importlib.import_module("re._parser")
+except ImportError:  # Python 3.10
+    _sre = importlib.import_module("sre_parse")
+
+FAST_PATH_VARIABLE = "AIOMOTO_FAST_PATH"
+
+# What Moto answers for an AWS URL that no service handles.
+_NOT_IMPLEMENTED_URL = re.compile(r"https?://.+\.amazonaws.com/.*")
+
+_Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
+
+
+def fast_path_enabled() -> bool:
+    """Whether the fast path is on: it is unless ``AIOMOTO_FAST_PATH=0``."""
+    return os.environ.get(FAST_PATH_VARIABLE, "1").strip() != "0"
+
+
+# --- Which host regexes a URL's host alone decides --------------------------
+#
+# A host regex is tried on the whole URL without its query, ``origin + path``.
+# Caching its outcome per origin is only right when the path cannot change
+# it.  For a regex built of plain matching parts (no lookahead, end anchor,
+# word boundary, backreference, atomic group or case folding) whose top level
+# ends in literal characters ``tail``, every match ends with ``tail``.  So if
+# ``tail`` does not occur in the URL ending after the origin, every match
+# lies inside the origin and the regex matches the URL exactly when it
+# matches the origin.  Regexes that do not qualify are tried on every URL;
+# for the others, the few tails are looked for in each path, and the regexes
+# whose tail occurs there are tried on that URL.
+
+_PLAIN_OPCODES = frozenset(
+    {
+        _sre.LITERAL,
+        _sre.NOT_LITERAL,
+        _sre.ANY,
+        _sre.IN,
+        _sre.MAX_REPEAT,
+        _sre.MIN_REPEAT,
+        _sre.SUBPATTERN,
+        _sre.BRANCH,
+    }
+)
+_BACKWARD_ANCHORS = frozenset({_sre.AT_BEGINNING, _sre.AT_BEGINNING_STRING})
+
+
+def _is_plain(items: Iterable[tuple[Any, Any]]) -> bool:
+    for opcode, argument in items:
+        if opcode is _sre.AT:
+            if argument not in _BACKWARD_ANCHORS:
+                return False
+        elif opcode not in _PLAIN_OPCODES:
+            return False
+        elif opcode is _sre.SUBPATTERN:
+            if not _is_plain(argument[-1]):
+                return False
+        elif opcode in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            if not _is_plain(argument[2]):
+                return False
+        elif opcode is _sre.BRANCH and not all(_is_plain(b) for b in argument[1]):
+            return False
+    return True
+
+
+def host_decided_tail(pattern: re.Pattern[str]) -> str | None:
+    """The literal every match of ``pattern`` ends with, if the host decides it.
+
+    None means the pattern must be tried on every URL.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _sre.parse(pattern.pattern, pattern.flags)
+    except Exception:
+        return None
+    if parsed.state.flags & re.IGNORECASE or not _is_plain(parsed):
+        return None
+    tail: list[str] = []
+    for opcode, argument in reversed(list(parsed)):
+        if opcode is not _sre.LITERAL:
+            break
+        tail.append(chr(argument))
+    return "".join(reversed(tail)) or None
+
+
+class _Step(NamedTuple):
+    position: int
+    service: str
+    # None when the host alone decided that the regex matches.
+    regex: re.Pattern[str] | None
+
+
+class _TailCheck(NamedTuple):
+    tail: str
+    # Where an occurrence of ``tail`` would end after the origin.
+    start: int
+    steps: tuple[_Step, ...]
+
+
+class _TailGroup(NamedTuple):
+    """Tails that all end with ``shortest``: if it is absent, so are they."""
+
+    shortest: str
+    start: int
+    checks: tuple[_TailCheck, ...]
+
+
+class _HostPlan(NamedTuple):
+    steps: tuple[_Step, ...]
+    tail_groups: tuple[_TailGroup, ...]
+
+
+def _after(origin_length: int, tail: str) -> int:
+    return max(0, origin_length - len(tail) + 1)
+
+
+def _plan_host(
+    origin: str,
+    patterns: Sequence[tuple[str, re.Pattern[str]]],
+    tails: Sequence[str | None],
+) -> _HostPlan:
+    steps: list[_Step] = []
+    undecided: dict[str, list[_Step]] = {}
+    for index, ((service, regex), tail) in enumerate(zip(patterns, tails, strict=True)):
+        if tail is None:
+            steps.append(_Step(index, service, regex))
+        elif regex.match(origin):
+            steps.append(_Step(index, service, None))
+        else:
+            undecided.setdefault(tail, []).append(_Step(index, service, regex))
+    groups: dict[str, list[_TailCheck]] = {}
+    for tail in sorted(undecided, key=len):
+        shortest = next((s for s in groups if tail.endswith(s)), tail)
+        check = _TailCheck(tail, _after(len(origin), tail), tuple(undecided[tail]))
+        groups.setdefault(shortest, []).append(check)
+    return _HostPlan(
+        tuple(steps),
+        tuple(
+            _TailGroup(shortest, _after(len(origin), shortest), tuple(checks))
+            for shortest, checks in groups.items()
+        ),
+    )
+
+
+def _steps_for(plan: _HostPlan, clean_url: str) -> Sequence[_Step]:
+    extra: list[_Step] = []
+    for group in plan.tail_groups:
+        if clean_url.find(group.shortest, group.start) < 0:
+            continue
+        for check in group.checks:
+            if clean_url.find(check.tail, check.start) >= 0:
+                extra.extend(check.steps)
+    if not extra:
+        return plan.steps
+    return sorted((*plan.steps, *extra))
+
+
+# --- The routing cache ------------------------------------------------------
+
+
+class _ServiceRoutes(NamedTuple):
+    backends: Any
+    urls: tuple[tuple[re.Pattern[str], _Handler], ...]
+
+
+def _default_backend(backends: Any) -> Any:
+    """The backend whose URL map Moto routes by, chosen (and made) as Moto does."""
+    if isinstance(backends, BackendDict):
+        account = backends[moto.core.models.DEFAULT_ACCOUNT_ID]
+        region = "us-east-1" if "us-east-1" in account else "aws"
+        return account[region]
+    return backends["global"]
+
+
+def _touch_default_backend(backends: Any) -> None:
+    """Have the default backend exist, as Moto's routing makes sure it does.
+
+    Looking it up creates it (and registers the service for reset) when it
+    does not exist yet; when it does, the lookup changes nothing and is
+    skipped.
+    """
+    if isinstance(backends, BackendDict):
+        account = dict.get(backends, moto.core.models.DEFAULT_ACCOUNT_ID)
+        if account is not None and (
+            dict.__contains__(account, "us-east-1")
+            or ("us-east-1" not in account and dict.__contains__(account, "aws"))
+        ):
+            return
+    _default_backend(backends)
+
+
+def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> TYPE_RESPONSE:
+    normalized = normalize_request(request)
+    try:
+        moto.moto_api.recorder._record_request(normalized)
+        status, headers, body = handler(
+            normalized, normalized.raw_url, normalized.headers
+        )
+    except HTTPException as error:
+        return error.code, error.get_headers(), error.get_body()  # type: ignore[return-value]
+    return status, headers, body
+
+
+_UNANSWERED = object()
+
+
+class Router:
+    """Moto's routing decisions, cached; see the module documentation."""
+
+    def __init__(self) -> None:
+        self._tails: dict[re.Pattern[str], str | None] = {}
+        self._inputs: tuple[Any, ...] = ()
+        self._patterns: Sequence[tuple[str, re.Pattern[str]]] = ()
+        self._pattern_tails: tuple[str | None, ...] = ()
+        self._hosts: dict[str, str] = {}
+        self._plans: dict[str, _HostPlan] = {}
+        self._services: dict[str, _ServiceRoutes] = {}
+
+    def clear(self) -> None:
+        """Forget every routing decision; the next request recomputes them."""
+        self._inputs = ()
+        self._patterns = ()
+        self._hosts = {}
+        self._plans = {}
+        self._services = {}
+
+    def _check_inputs(self) -> None:
+        patterns = backend_index.backend_url_patterns
+        inputs = (
+            len(patterns),
+            settings.get_s3_custom_endpoints(),
+            settings.enable_iso_regions(),
+        )
+        if patterns is self._patterns and inputs == self._inputs:
+            return
+        self.clear()
+        self._patterns = patterns
+        self._pattern_tails = tuple(self._tail(regex) for _, regex in patterns)
+        self._inputs = inputs
+
+    def _tail(self, regex: re.Pattern[str]) -> str | None:
+        try:
+            return self._tails[regex]
+        except KeyError:
+            tail = self._tails[regex] = host_decided_tail(regex)
+            return tail
+
+    def _canonical_host(self, netloc: str) -> str:
+        host = get_equivalent_url_in_aws_domain("//" + netloc)[0].netloc
+        self._hosts[netloc] = host
+        return host
+
+    def _plan(self, origin: str) -> _HostPlan:
+        plan = _plan_host(origin, self._patterns, self._pattern_tails)
+        self._plans[origin] = plan
+        return plan
+
+    def _routes(self, service: str) -> _ServiceRoutes:
+        backends = moto.backends.get_backend(service)  # type: ignore[call-overload]
+        urls = _default_backend(backends).urls
+        routes = _ServiceRoutes(
+            backends,
+            tuple((re.compile(url), handler) for url, handler in urls.items()),
+        )
+        self._services[service] = routes
+        return routes
+
+    def process_request(self, request: AWSPreparedRequest) -> TYPE_RESPONSE | None:
+        """Answer as ``BotocoreStubber.process_request`` does."""
+        self._check_inputs()
+        parsed = urlparse(request.url)
+        netloc = parsed.netloc
+        host = self._hosts.get(netloc)
+        if host is None:
+            host = self._canonical_host(netloc)
+        origin = f"{parsed.scheme}://{host}"
+        clean_url = origin + parsed.path
+
+        if passthrough_url(clean_url):
+            return None
+
+        plan = self._plans.get(origin)
+        if plan is None:
+            plan = self._plan(origin)
+        for step in _steps_for(plan, clean_url):
+            if step.regex is not None and step.regex.match(clean_url) is None:
+                continue
+            answer = self._answer(step.service, request, clean_url)
+            if answer is not _UNANSWERED:
+                return answer  # type: ignore[return-value]
+
+        if _NOT_IMPLEMENTED_URL.match(clean_url):
+            return 404, {}, "Not yet implemented"
+        return None
+
+    def _answer(
+        self, service: str, request: AWSPreparedRequest, clean_url: str
+    ) -> object:
+        if passthrough_service(service):
+            return None
+        if not service_whitelisted(service):
+            raise ServiceNotWhitelisted(service)
+        routes = self._services.get(service)
+        if routes is None:
+            routes = self._routes(service)
+        else:
+            _touch_default_backend(routes.backends)
+        for regex, handler in routes.urls:
+            if regex.match(clean_url):
+                return _call_handler(handler, request)
+        return _UNANSWERED
+
+
+router = Router()
+
+
+def process_request(
+    self: BotocoreStubber, request: AWSPreparedRequest
+) -> TYPE_RESPONSE | None:
+    """``BotocoreStubber.process_request`` while the fast path is installed."""
+    return router.process_request(request)
+
+
+# --- Moto's responses registrations, built once -----------------------------
+
+
+class _Registrations:
+    """The ``responses`` callbacks Moto registers at each outermost enter.
+
+    Moto builds a fresh ``CallbackResponse`` for each of its host patterns
+    and each HTTP method, plus a catch-all, every time; these are the same
+    objects, kept, with their call records emptied before each reuse.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] = ()
+        self._by_method: tuple[tuple[str, tuple[CallbackResponse, ...]], ...] = ()
+        self._all: tuple[CallbackResponse, ...] = ()
+
+    def current(self) -> tuple[tuple[str, tuple[CallbackResponse, ...]], ...]:
+        models = moto.core.models
+        stubber = models.botocore_stubber
+        patterns = backend_index.backend_url_patterns
+        methods = tuple(models.RESPONSES_METHODS)
+        key = (
+            stubber,
+            type(stubber).process_prepared_request,
+            id(patterns),
+            len(patterns),
+            methods,
+        )
+        if key != self._key:
+            self._build(stubber, patterns, methods)
+            self._key = key
+        else:
+            for response in self._all:
+                if response.calls._calls:
+                    response.calls.reset()
+        return self._by_method
+
+    def _build(
+        self,
+        stubber: BotocoreStubber,
+        patterns: Sequence[tuple[str, re.Pattern[str]]],
+        methods: Sequence[str],
+    ) -> None:
+        by_method = []
+        for method in methods:
+            responses = [
+                CallbackResponse(
+                    method=method,
+                    url=pattern,
+                    callback=stubber.process_prepared_request,
+                )
+                for _, pattern in patterns
+            ]
+            responses.append(
+                CallbackResponse(
+                    method=method,
+                    url=re.compile(r"https?://.+\.amazonaws.com/.*"),
+                    callback=not_implemented_callback,
+                )
+            )
+            by_method.append((method, tuple(responses)))
+        self._by_method = tuple(by_method)
+        self._all = tuple(r for _, responses in self._by_method for r in responses)
+
+
+registrations = _Registrations()
+_moto_enable_patching = moto.core.models.MockAWS.__dict__["_enable_patching"]
+
+
+def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
+    """``MockAWS._enable_patching`` while the fast path is installed."""
+    models = moto.core.models
+    mock = models.responses_mock
+    if CustomRegistry is None or type(mock._registry) is not CustomRegistry:
+        _moto_enable_patching(self, reset)
+        return
+    by_method = registrations.current()
+    models.botocore_stubber.enabled = True
+    if reset:
+        self.reset()
+    mock.start()
+    registry = mock._registry
+    for method, responses in by_method:
+        if type(registry) is CustomRegistry:
+            registry._registered[method].extend(responses)
+        else:
+            for response in responses:
+                mock.add(response)
+
+
+def replacements() -> list[tuple[type, str, object]]:
+    """The class attributes to set while a context is active, fresh caches.
+
+    Empty when the fast path is switched off.  Called at each outermost enter.
+    """
+    if not fast_path_enabled():
+        return []
+    router.clear()
+    return [
+        (BotocoreStubber, "process_request", process_request),
+        (moto.core.models.MockAWS, "_enable_patching", enable_patching),
+    ]
