@@ -16,6 +16,7 @@ typedef struct {
     PyObject *original_call;       /* Moto's BotocoreStubber.__call__ */
     PyObject *async_emit_code;     /* AioHierarchicalEmitter._emit.__code__ */
     PyObject *async_body_dispatch; /* async (dispatcher, stubber, request) */
+    PyObject *deferred;            /* dict: event name -> async handler */
     vectorcallfunc vectorcall;
 } DispatcherObject;
 
@@ -120,29 +121,44 @@ body_in_memory(PyObject *body)
            PyUnicode_Check(body);
 }
 
-/* request as the original signature (self, event_name, request, **kwargs)
- * would bind it; borrowed, or NULL without an exception if absent. */
+/* An argument as the original signature (self, event_name, request,
+ * **kwargs) would bind it, by position or by name; borrowed, or NULL without
+ * an exception if absent. */
 static PyObject *
-find_request(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+find_argument(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+              Py_ssize_t position, const char *name)
 {
-    if (nargs >= 3) {
-        return args[2];
+    if (nargs > position) {
+        return args[position];
     }
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t i = 0; i < nkw; i++) {
-        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), "request") ==
-            0) {
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0) {
             return args[nargs + i];
         }
     }
     return NULL;
 }
 
+/* The async handler registered for this event (before-send.SERVICE.OP), if
+ * any: operations that wait inside Moto, such as SQS long polls, must not run
+ * on the event loop's thread.  Borrowed, NULL when there is none. */
+static PyObject *
+deferred_handler(DispatcherObject *self, PyObject *event_name)
+{
+    if (event_name == NULL || !PyDict_Check(self->deferred) ||
+        PyDict_GET_SIZE(self->deferred) == 0) {
+        return NULL;
+    }
+    return PyDict_GetItemWithError(self->deferred, event_name);
+}
+
 static PyObject *
 dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
                PyObject *kwnames)
 {
-    PyObject *request = nargs >= 1 ? find_request(args, nargs, kwnames) : NULL;
+    PyObject *request = nargs >= 1 ? find_argument(args, nargs, kwnames, 2, "request")
+                                   : NULL;
     if (request == NULL) {
         PyErr_SetString(PyExc_TypeError, "BotocoreStubber.__call__() needs self "
                                          "and a 'request' argument");
@@ -153,6 +169,15 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
+    PyObject *call_args[] = {(PyObject *)self, stubber, request};
+    PyObject *handler =
+        deferred_handler(self, find_argument(args, nargs, kwnames, 1, "event_name"));
+    if (handler != NULL) {
+        return PyObject_Vectorcall(handler, call_args, 3, NULL);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
     PyObject *body = PyObject_GetAttrString(request, "body");
     if (body == NULL) {
         return NULL;
@@ -162,7 +187,6 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (in_memory) {
         return respond_enabled(stubber, request);
     }
-    PyObject *call_args[] = {(PyObject *)self, stubber, request};
     return PyObject_Vectorcall(self->async_body_dispatch, call_args, 3, NULL);
 }
 
@@ -194,11 +218,11 @@ static PyObject *
 dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"original_call", "async_emit_code", "async_body_dispatch",
-                             NULL};
-    PyObject *original_call, *code, *body_dispatch;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O:Dispatcher", kwlist,
+                             "deferred", NULL};
+    PyObject *original_call, *code, *body_dispatch, *deferred = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O|O!:Dispatcher", kwlist,
                                      &original_call, &PyCode_Type, &code,
-                                     &body_dispatch) ||
+                                     &body_dispatch, &PyDict_Type, &deferred) ||
         check_callable("original_call", original_call) < 0 ||
         check_callable("async_body_dispatch", body_dispatch) < 0) {
         return NULL;
@@ -210,6 +234,11 @@ dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
     self->original_call = Py_NewRef(original_call);
     self->async_emit_code = Py_NewRef(code);
     self->async_body_dispatch = Py_NewRef(body_dispatch);
+    self->deferred = deferred ? Py_NewRef(deferred) : PyDict_New();
+    if (self->deferred == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
     self->vectorcall = dispatcher_vectorcall;
     PyObject_GC_Track(self);
     return (PyObject *)self;
@@ -240,6 +269,7 @@ dispatcher_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->original_call);
     Py_VISIT(self->async_emit_code);
     Py_VISIT(self->async_body_dispatch);
+    Py_VISIT(self->deferred);
     return 0;
 }
 
@@ -252,6 +282,7 @@ dispatcher_clear(PyObject *op)
     aiomoto_reset_to_none(&self->original_call);
     aiomoto_reset_to_none(&self->async_emit_code);
     aiomoto_reset_to_none(&self->async_body_dispatch);
+    aiomoto_reset_to_none(&self->deferred);
     return 0;
 }
 
@@ -263,6 +294,7 @@ dispatcher_dealloc(PyObject *op)
     Py_CLEAR(self->original_call);
     Py_CLEAR(self->async_emit_code);
     Py_CLEAR(self->async_body_dispatch);
+    Py_CLEAR(self->deferred);
     Py_TYPE(op)->tp_free(op);
 }
 
@@ -283,7 +315,8 @@ PyTypeObject AiomotoDispatcher_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "aiomoto._core.Dispatcher",
     .tp_doc = PyDoc_STR(
-        "Dispatcher(original_call, async_emit_code, async_body_dispatch)\n--\n\n"
+        "Dispatcher(original_call, async_emit_code, async_body_dispatch, "
+        "deferred=None)\n--\n\n"
         "A replacement for BotocoreStubber.__call__ that answers aiobotocore with "
         "an AsyncResponse and everything else with Moto's original __call__."),
     .tp_basicsize = sizeof(DispatcherObject),

@@ -163,6 +163,10 @@ class Dispatcher:
         async_body_dispatch: Callable[
             [Dispatcher, Any, Any], Awaitable[AsyncResponse | None]
         ],
+        deferred: dict[
+            str, Callable[[Dispatcher, Any, Any], Awaitable[AsyncResponse | None]]
+        ]
+        | None = None,
     ) -> Dispatcher: ...
     @property
     def __wrapped__(self) -> Callable[..., object]: ...
