@@ -239,9 +239,12 @@ async def test_guard_refuses_real_http(
 ) -> None:
     url = f"http://127.0.0.1:{unused_loopback_port()}"
     config = AioConfig(http_session_cls=session_class)
-    async with aiomoto.mock_aws(), get_session().create_client(
-        "s3", region_name="us-east-1", endpoint_url=url, config=config
-    ) as s3:
+    async with (
+        aiomoto.mock_aws(),
+        get_session().create_client(
+            "s3", region_name="us-east-1", endpoint_url=url, config=config
+        ) as s3,
+    ):
         with pytest.raises(aiomoto.RealHTTPRequestError) as raised:
             await s3.list_buckets()
 
