@@ -12,6 +12,7 @@ extern PyTypeObject AiomotoAsyncResponse_Type;
 extern PyTypeObject AiomotoHttpGuard_Type;
 extern PyTypeObject AiomotoActivation_Type;
 extern PyTypeObject AiomotoDispatcher_Type;
+extern PyTypeObject AiomotoDispatchLock_Type;
 
 /* Completed awaitables (ready.c).  The _new/_failed forms borrow their
  * argument; the _steal forms take ownership of it and accept NULL (returning
@@ -28,6 +29,12 @@ PyObject *aiomoto_raw_stream_new(PyObject *body, PyObject *url);
 /* Arguments as for AsyncResponse(url, status_code, headers, body); borrowed. */
 PyObject *aiomoto_async_response_new(PyObject *url, PyObject *status_code,
                                      PyObject *headers, PyObject *body);
+
+/* The reentrant Moto lock (lock.c); op must be a DispatchLock.  acquire
+ * returns -1 with an exception set if a signal handler raised while waiting;
+ * release must only be called by the holder. */
+int aiomoto_lock_acquire(PyObject *op);
+void aiomoto_lock_release(PyObject *op);
 
 /* Module configuration (module.c).  Each returns a new reference, or NULL
  * with an exception set, and falls back to a sensible default until

@@ -7,7 +7,15 @@
  * C callable no Python frame is pushed for it: while it runs, the current
  * frame is the emitter that called it.  So the frame's code object tells the
  * callers apart -- aiobotocore's AioHierarchicalEmitter._emit means an async
- * caller, anything else gets Moto's original behaviour untouched. */
+ * caller, anything else gets Moto's original behaviour untouched.
+ *
+ * Moto's backends are not thread safe, so with a DispatchLock every call into
+ * Moto -- the original __call__ for sync callers, process_request for async
+ * ones -- runs holding it.  It is never held across an await.
+ *
+ * With max_body_bytes >= 0, an async request whose in-memory body is larger
+ * goes to async_body_dispatch, which owns the limit's error; bodies that must
+ * be awaited always go there. */
 #include "core.h"
 #include "structmember.h"
 
@@ -17,6 +25,9 @@ typedef struct {
     PyObject *async_emit_code;     /* AioHierarchicalEmitter._emit.__code__ */
     PyObject *async_body_dispatch; /* async (dispatcher, stubber, request) */
     PyObject *deferred;            /* dict: event name -> async handler */
+    PyObject *lock;                /* DispatchLock, or None for no locking */
+    Py_ssize_t max_body_bytes;     /* -1: no limit */
+    PyObject *not_implemented;     /* (event_name, exc) -> exc or None; or None */
     vectorcallfunc vectorcall;
 } DispatcherObject;
 
@@ -33,21 +44,83 @@ called_from_async_emitter(DispatcherObject *self)
     return is_async;
 }
 
-static PyObject *
-call_method1(PyObject *obj, const char *name, PyObject *arg)
+/* Moto answers an AWS URL it has no handler for with a 404 whose body is
+ * this; with not_implemented set, the dispatcher raises NotImplementedError
+ * instead, which explain_not_implemented() then turns into an error naming
+ * the call. */
+static const char NOT_YET[] = "Not yet implemented";
+
+static int
+is_not_yet_body(PyObject *body)
 {
-    PyObject *method = PyObject_GetAttrString(obj, name);
-    if (method == NULL) {
-        return NULL;
+    if (PyUnicode_Check(body)) {
+        return PyUnicode_CompareWithASCIIString(body, NOT_YET) == 0;
     }
-    PyObject *result = PyObject_CallOneArg(method, arg);
-    Py_DECREF(method);
-    return result;
+    if (PyBytes_Check(body)) {
+        return PyBytes_GET_SIZE(body) == (Py_ssize_t)(sizeof(NOT_YET) - 1) &&
+               memcmp(PyBytes_AS_STRING(body), NOT_YET, sizeof(NOT_YET) - 1) == 0;
+    }
+    return 0;
+}
+
+static int
+is_404(PyObject *status)
+{
+    int overflow = 0;
+    return PyLong_Check(status) && PyLong_AsLongAndOverflow(status, &overflow) == 404;
+}
+
+/* Always returns NULL, with NotImplementedError set. */
+static PyObject *
+raise_not_yet(PyObject *request)
+{
+    PyObject *method = request ? PyObject_GetAttrString(request, "method") : NULL;
+    PyObject *url = request ? PyObject_GetAttrString(request, "url") : NULL;
+    if (method != NULL && url != NULL) {
+        PyErr_Format(PyExc_NotImplementedError,
+                     "no Moto handler for %S %S: Moto does not implement this "
+                     "service or operation",
+                     method, url);
+    }
+    else {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "no Moto handler for this request: Moto does not implement "
+                        "this service or operation");
+    }
+    Py_XDECREF(method);
+    Py_XDECREF(url);
+    return NULL;
+}
+
+/* 1 when Moto's sync AWSResponse is its "Not yet implemented" 404, 0 when
+ * not (or when it is not an AWSResponse), -1 on error.  Reading content
+ * caches it on the response, so botocore reads the same bytes later. */
+static int
+is_not_yet_response(PyObject *response)
+{
+    PyObject *status = PyObject_GetAttrString(response, "status_code");
+    if (status == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int not_found = is_404(status);
+    Py_DECREF(status);
+    if (!not_found) {
+        return 0;
+    }
+    PyObject *content = PyObject_GetAttrString(response, "content");
+    if (content == NULL) {
+        return -1;
+    }
+    int not_yet = is_not_yet_body(content);
+    Py_DECREF(content);
+    return not_yet;
 }
 
 /* Moto returns (status, headers, body); unpack it as Moto's __call__ would. */
 static PyObject *
-response_from_result(PyObject *request, PyObject *result)
+response_from_result(DispatcherObject *self, PyObject *request, PyObject *result)
 {
     PyObject *items = PySequence_Fast(
         result, "process_request() must return None or (status, headers, body)");
@@ -63,6 +136,11 @@ response_from_result(PyObject *request, PyObject *result)
         return NULL;
     }
     PyObject **parts = PySequence_Fast_ITEMS(items);
+    if (self->not_implemented != Py_None && is_404(parts[0]) &&
+        is_not_yet_body(parts[2])) {
+        Py_DECREF(items);
+        return raise_not_yet(request);
+    }
     PyObject *url = PyObject_GetAttrString(request, "url");
     PyObject *response =
         url ? aiomoto_async_response_new(url, parts[0], parts[1], parts[2]) : NULL;
@@ -71,15 +149,42 @@ response_from_result(PyObject *request, PyObject *result)
     return response;
 }
 
+/* Call into Moto holding the lock.  A strong reference keeps the lock alive
+ * even if the Dispatcher is cleared meanwhile, so the one acquired is the one
+ * released. */
+static PyObject *
+call_locked(DispatcherObject *self, PyObject *callable, PyObject *const *args,
+            size_t nargsf, PyObject *kwnames)
+{
+    if (self->lock == Py_None) {
+        return PyObject_Vectorcall(callable, args, nargsf, kwnames);
+    }
+    PyObject *lock = Py_NewRef(self->lock);
+    Py_INCREF(callable);
+    PyObject *result = NULL;
+    if (aiomoto_lock_acquire(lock) == 0) {
+        result = PyObject_Vectorcall(callable, args, nargsf, kwnames);
+        aiomoto_lock_release(lock);
+    }
+    Py_DECREF(callable);
+    Py_DECREF(lock);
+    return result;
+}
+
 /* The part of respond() after the enabled check. */
 static PyObject *
-respond_enabled(PyObject *stubber, PyObject *request)
+respond_enabled(DispatcherObject *self, PyObject *stubber, PyObject *request)
 {
-    PyObject *result = call_method1(stubber, "process_request", request);
+    PyObject *method = PyObject_GetAttrString(stubber, "process_request");
+    if (method == NULL) {
+        return NULL;
+    }
+    PyObject *result = call_locked(self, method, &request, 1, NULL);
+    Py_DECREF(method);
     if (result == NULL || result == Py_None) {
         return result;
     }
-    PyObject *response = response_from_result(request, result);
+    PyObject *response = response_from_result(self, request, result);
     Py_DECREF(result);
     return response;
 }
@@ -97,7 +202,7 @@ stubber_enabled(PyObject *stubber)
 }
 
 static PyObject *
-dispatcher_respond(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+dispatcher_respond(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2) {
         PyErr_Format(PyExc_TypeError,
@@ -110,15 +215,33 @@ dispatcher_respond(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t 
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
-    return respond_enabled(args[0], args[1]);
+    return respond_enabled((DispatcherObject *)self, args[0], args[1]);
 }
 
-/* Bodies Moto can read without awaiting anything. */
+/* Bodies Moto can read without awaiting anything, and within the limit.  A
+ * str's UTF-8 size is up to 4 bytes a character; one that might be over goes
+ * to async_body_dispatch, which measures it. */
 static int
-body_in_memory(PyObject *body)
+body_in_memory(DispatcherObject *self, PyObject *body)
 {
-    return body == Py_None || PyBytes_Check(body) || PyByteArray_Check(body) ||
-           PyUnicode_Check(body);
+    Py_ssize_t size, max = self->max_body_bytes;
+    if (body == Py_None) {
+        return 1;
+    }
+    if (PyBytes_Check(body)) {
+        size = PyBytes_GET_SIZE(body);
+    }
+    else if (PyByteArray_Check(body)) {
+        size = PyByteArray_GET_SIZE(body);
+    }
+    else if (PyUnicode_Check(body)) {
+        size = PyUnicode_GET_LENGTH(body);
+        max /= 4;
+    }
+    else {
+        return 0;
+    }
+    return self->max_body_bytes < 0 || size <= max;
 }
 
 /* An argument as the original signature (self, event_name, request,
@@ -182,12 +305,51 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (body == NULL) {
         return NULL;
     }
-    int in_memory = body_in_memory(body);
+    int in_memory = body_in_memory(self, body);
     Py_DECREF(body);
     if (in_memory) {
-        return respond_enabled(stubber, request);
+        return respond_enabled(self, stubber, request);
     }
     return PyObject_Vectorcall(self->async_body_dispatch, call_args, 3, NULL);
+}
+
+/* Raise what not_implemented(event_name, exc) returns in place of the
+ * NotImplementedError being raised, chained to it; None keeps the original.
+ * Moto raises NotImplementedError for what it lacks, and only here is the
+ * event name -- before-send.SERVICE.OPERATION -- known to name the call. */
+static void
+explain_not_implemented(DispatcherObject *self, PyObject *const *args,
+                        Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *exc = aiomoto_take_exception();
+    if (exc == NULL) {
+        return;
+    }
+    PyObject *event_name = find_argument(args, nargs, kwnames, 1, "event_name");
+    PyObject *replacement = PyObject_CallFunctionObjArgs(
+        self->not_implemented, event_name ? event_name : Py_None, exc, NULL);
+    if (replacement == NULL) {
+        Py_DECREF(exc);
+        return;
+    }
+    if (replacement == Py_None) {
+        Py_DECREF(replacement);
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+        return;
+    }
+    if (!PyExceptionInstance_Check(replacement)) {
+        PyErr_Format(PyExc_TypeError,
+                     "not_implemented must return an exception or None, not %.200s",
+                     Py_TYPE(replacement)->tp_name);
+        Py_DECREF(replacement);
+        Py_DECREF(exc);
+        return;
+    }
+    PyException_SetCause(replacement, Py_NewRef(exc));
+    PyException_SetContext(replacement, exc); /* steals exc */
+    PyErr_SetObject((PyObject *)Py_TYPE(replacement), replacement);
+    Py_DECREF(replacement);
 }
 
 /* Arguments are forwarded as received, so the sync path costs one frame check
@@ -197,10 +359,28 @@ dispatcher_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf,
                       PyObject *kwnames)
 {
     DispatcherObject *self = (DispatcherObject *)op;
+    PyObject *result;
     if (!called_from_async_emitter(self)) {
-        return PyObject_Vectorcall(self->original_call, args, nargsf, kwnames);
+        result = call_locked(self, self->original_call, args, nargsf, kwnames);
+        if (result != NULL && result != Py_None && self->not_implemented != Py_None) {
+            int not_yet = is_not_yet_response(result);
+            if (not_yet != 0) {
+                Py_CLEAR(result);
+                if (not_yet > 0) {
+                    raise_not_yet(find_argument(args, PyVectorcall_NARGS(nargsf),
+                                                kwnames, 2, "request"));
+                }
+            }
+        }
     }
-    return dispatch_async(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+    else {
+        result = dispatch_async(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+    }
+    if (result == NULL && self->not_implemented != Py_None &&
+        PyErr_ExceptionMatches(PyExc_NotImplementedError)) {
+        explain_not_implemented(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+    }
+    return result;
 }
 
 static int
@@ -217,15 +397,44 @@ check_callable(const char *name, PyObject *value)
 static PyObject *
 dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"original_call", "async_emit_code", "async_body_dispatch",
-                             "deferred", NULL};
+    static char *kwlist[] = {"original_call",  "async_emit_code", "async_body_dispatch",
+                             "deferred",       "lock",            "max_body_bytes",
+                             "not_implemented", NULL};
     PyObject *original_call, *code, *body_dispatch, *deferred = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O|O!:Dispatcher", kwlist,
+    PyObject *lock = Py_None, *max_body = Py_None, *not_implemented = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O|O!$OOO:Dispatcher", kwlist,
                                      &original_call, &PyCode_Type, &code,
-                                     &body_dispatch, &PyDict_Type, &deferred) ||
+                                     &body_dispatch, &PyDict_Type, &deferred, &lock,
+                                     &max_body, &not_implemented) ||
         check_callable("original_call", original_call) < 0 ||
-        check_callable("async_body_dispatch", body_dispatch) < 0) {
+        check_callable("async_body_dispatch", body_dispatch) < 0 ||
+        (not_implemented != Py_None &&
+         check_callable("not_implemented", not_implemented) < 0)) {
         return NULL;
+    }
+    if (lock != Py_None && !Py_IS_TYPE(lock, &AiomotoDispatchLock_Type)) {
+        PyErr_Format(PyExc_TypeError,
+                     "Dispatcher lock must be a DispatchLock or None, not %.200s",
+                     Py_TYPE(lock)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t max_body_bytes = -1;
+    if (max_body != Py_None) {
+        if (!PyLong_Check(max_body)) {
+            PyErr_Format(PyExc_TypeError,
+                         "Dispatcher max_body_bytes must be an int or None, not %.200s",
+                         Py_TYPE(max_body)->tp_name);
+            return NULL;
+        }
+        max_body_bytes = PyLong_AsSsize_t(max_body);
+        if (max_body_bytes == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (max_body_bytes < 0) {
+            PyErr_SetString(PyExc_ValueError,
+                            "Dispatcher max_body_bytes must be >= 0 or None");
+            return NULL;
+        }
     }
     DispatcherObject *self = PyObject_GC_New(DispatcherObject, &AiomotoDispatcher_Type);
     if (self == NULL) {
@@ -235,6 +444,9 @@ dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
     self->async_emit_code = Py_NewRef(code);
     self->async_body_dispatch = Py_NewRef(body_dispatch);
     self->deferred = deferred ? Py_NewRef(deferred) : PyDict_New();
+    self->lock = Py_NewRef(lock);
+    self->max_body_bytes = max_body_bytes;
+    self->not_implemented = Py_NewRef(not_implemented);
     if (self->deferred == NULL) {
         Py_DECREF(self);
         return NULL;
@@ -270,6 +482,8 @@ dispatcher_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->async_emit_code);
     Py_VISIT(self->async_body_dispatch);
     Py_VISIT(self->deferred);
+    Py_VISIT(self->lock);
+    Py_VISIT(self->not_implemented);
     return 0;
 }
 
@@ -283,6 +497,8 @@ dispatcher_clear(PyObject *op)
     aiomoto_reset_to_none(&self->async_emit_code);
     aiomoto_reset_to_none(&self->async_body_dispatch);
     aiomoto_reset_to_none(&self->deferred);
+    aiomoto_reset_to_none(&self->lock);
+    aiomoto_reset_to_none(&self->not_implemented);
     return 0;
 }
 
@@ -295,6 +511,8 @@ dispatcher_dealloc(PyObject *op)
     Py_CLEAR(self->async_emit_code);
     Py_CLEAR(self->async_body_dispatch);
     Py_CLEAR(self->deferred);
+    Py_CLEAR(self->lock);
+    Py_CLEAR(self->not_implemented);
     Py_TYPE(op)->tp_free(op);
 }
 
@@ -308,6 +526,10 @@ static PyMethodDef dispatcher_methods[] = {
 static PyMemberDef dispatcher_members[] = {
     {"__wrapped__", T_OBJECT, offsetof(DispatcherObject, original_call), READONLY,
      PyDoc_STR("Moto's original BotocoreStubber.__call__.")},
+    {"lock", T_OBJECT, offsetof(DispatcherObject, lock), READONLY,
+     PyDoc_STR("The DispatchLock held while Moto runs, or None.")},
+    {"max_body_bytes", T_PYSSIZET, offsetof(DispatcherObject, max_body_bytes), READONLY,
+     PyDoc_STR("The largest async request body passed to Moto; -1 for no limit.")},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -316,7 +538,8 @@ PyTypeObject AiomotoDispatcher_Type = {
     .tp_name = "aiomoto._core.Dispatcher",
     .tp_doc = PyDoc_STR(
         "Dispatcher(original_call, async_emit_code, async_body_dispatch, "
-        "deferred=None)\n--\n\n"
+        "deferred=None, *, lock=None, max_body_bytes=None, not_implemented=None)"
+        "\n--\n\n"
         "A replacement for BotocoreStubber.__call__ that answers aiobotocore with "
         "an AsyncResponse and everything else with Moto's original __call__."),
     .tp_basicsize = sizeof(DispatcherObject),

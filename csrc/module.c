@@ -117,7 +117,7 @@ add_types(PyObject *module)
     PyTypeObject *types[] = {
         &AiomotoReady_Type,      &AiomotoRawStream_Type,  &AiomotoChunkIterator_Type,
         &AiomotoAsyncResponse_Type, &AiomotoHttpGuard_Type, &AiomotoActivation_Type,
-        &AiomotoDispatcher_Type,
+        &AiomotoDispatcher_Type, &AiomotoDispatchLock_Type,
     };
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (PyModule_AddType(module, types[i]) < 0) {

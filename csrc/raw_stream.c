@@ -8,11 +8,11 @@
  *
  * A RawStream has a __dict__ because aiobotocore wraps it in a wrapt
  * ObjectProxy (StreamingBody) whose subclasses set attributes such as
- * _checksum, which the proxy forwards to the wrapped object.  Only that dict
- * can close a reference cycle, so tp_clear clears just the dict.  The body,
- * url and the iterator's stream are fixed at construction and, like a tuple's
- * items, are traversed but never cleared, so they are never NULL while the
- * object lives. */
+ * _checksum, which the proxy forwards to the wrapped object.  The dict is
+ * the only field that can hold arbitrary objects, so tp_clear clears just
+ * the dict.  The body, url and the iterator's stream are fixed at
+ * construction and, like a tuple's items, are traversed but never cleared, so
+ * they are never NULL while the object lives. */
 #include <string.h>
 
 #include "core.h"
@@ -88,6 +88,15 @@ ready_closed(void)
     return aiomoto_ready_failed_steal(aiomoto_closed_error());
 }
 
+/* Whether reads must fail because the stream was closed.  aiohttp gives a
+ * response without a body a shared empty reader that ignores close() and keeps
+ * answering b"", so an empty body reads as empty even after close. */
+static int
+refuses_reads(RawStreamObject *self)
+{
+    return self->closed && PyBytes_GET_SIZE(self->body) > 0;
+}
+
 /* ---- argument parsing ------------------------------------------------- */
 
 static int
@@ -131,7 +140,7 @@ stream_read(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         (nargs == 1 && size_arg("read", args[0], &n) < 0)) {
         return NULL;
     }
-    if (self->closed) {
+    if (refuses_reads(self)) {
         return ready_closed();
     }
     return ready_take(self, n < 0 ? remaining(self) : n);
@@ -141,7 +150,7 @@ static PyObject *
 stream_readany(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (self->closed) {
+    if (refuses_reads(self)) {
         return ready_closed();
     }
     return ready_take(self, CHUNK_SIZE);
@@ -178,7 +187,7 @@ stream_readexactly(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "readexactly size can not be less than zero");
         return NULL;
     }
-    if (self->closed) {
+    if (refuses_reads(self)) {
         return ready_closed();
     }
     if (n <= remaining(self)) {
@@ -197,7 +206,7 @@ static PyObject *
 stream_readline(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (self->closed) {
+    if (refuses_reads(self)) {
         return ready_closed();
     }
     const char *start = PyBytes_AS_STRING(self->body) + self->pos;
@@ -225,7 +234,7 @@ static PyObject *
 stream_readchunk(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (self->closed) {
+    if (refuses_reads(self)) {
         return ready_closed();
     }
     return aiomoto_ready_steal(next_chunk_tuple(self));
@@ -248,6 +257,15 @@ stream_close(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     ((RawStreamObject *)op)->closed = 1;
     Py_RETURN_NONE;
+}
+
+/* httpx.Response's spelling of close(), awaited; lets body.aclose() reach the
+ * stream through aiobotocore's proxy on releases whose body lacks its own. */
+static PyObject *
+stream_aclose(PyObject *op, PyObject *Py_UNUSED(ignored))
+{
+    ((RawStreamObject *)op)->closed = 1;
+    return aiomoto_ready_new(Py_None);
 }
 
 static PyObject *
@@ -415,6 +433,8 @@ static PyMethodDef stream_methods[] = {
      PyDoc_STR("close($self, /)\n--\n\nClose; later reads fail.")},
     {"release", stream_close, METH_NOARGS,
      PyDoc_STR("release($self, /)\n--\n\nAs close().")},
+    {"aclose", stream_aclose, METH_NOARGS,
+     PyDoc_STR("aclose($self, /)\n--\n\nClose; resolve to None.")},
     {"__aenter__", stream_aenter, METH_NOARGS,
      PyDoc_STR("__aenter__($self, /)\n--\n\nResolve to the stream.")},
     {"__aexit__", stream_aexit, METH_VARARGS,
@@ -483,7 +503,7 @@ chunks_anext(PyObject *op)
 {
     ChunkIteratorObject *self = (ChunkIteratorObject *)op;
     RawStreamObject *stream = self->stream;
-    if (stream->closed) {
+    if (refuses_reads(stream)) {
         return ready_closed();
     }
     if (remaining(stream) == 0) {

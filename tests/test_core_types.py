@@ -630,6 +630,36 @@ async def test_stream_aexit_resolves_to_none() -> None:
     assert stream.closed
 
 
+def test_stream_aclose_closes_and_resolves_to_none() -> None:
+    async def use() -> tuple[bool, bool]:
+        stream = _core.RawStream(BODY)
+        before = stream.closed
+        assert await resolves_to_none(stream.aclose())
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await stream.read()
+        return before, stream.closed
+
+    assert under_asyncio_and_trio(use) == [(False, True)] * 2
+
+
+def test_stream_empty_body_reads_empty_after_close() -> None:
+    # As aiohttp's shared empty payload, which close() does not touch.
+    async def read_closed() -> list[object]:
+        stream = _core.RawStream(b"")
+        stream.close()
+        return [
+            await stream.read(),
+            await stream.read(5),
+            await stream.readany(),
+            await stream.readline(),
+            await stream.readchunk(),
+            [chunk async for chunk in stream.iter_chunked(4)],
+        ]
+
+    expected = [b"", b"", b"", b"", (b"", False), []]
+    assert under_asyncio_and_trio(read_closed) == [expected] * 2
+
+
 def test_stream_repr() -> None:
     stream = _core.RawStream(BODY)
     assert repr(stream) == "<RawStream 0/10 bytes>"
@@ -1589,3 +1619,93 @@ def test_dispatcher_cycle_is_collected() -> None:
     ref = weakref.ref(sentinel)
     del sentinel, holder, dispatcher, dispatch
     assert_collected(ref)
+
+
+def test_dispatcher_deferred_events_go_to_their_handler() -> None:
+    calls: list[tuple[object, ...]] = []
+
+    async def wait_then_respond(
+        dispatcher: _core.Dispatcher, stubber: Any, request: Any
+    ) -> _core.AsyncResponse | None:
+        calls.append((dispatcher, stubber, request))
+        return dispatcher.respond(stubber, request)
+
+    async def body_dispatch(*args: Any) -> None:
+        raise AssertionError("in-memory bodies never come here")
+
+    dispatcher = _core.Dispatcher(
+        FakeStubber.__dict__["__call__"],
+        AioHierarchicalEmitter._emit.__code__,
+        body_dispatch,
+        {"before-send.sqs.ReceiveMessage": wait_then_respond},
+    )
+    stubber = type("PatchedStubber", (FakeStubber,), {"__call__": dispatcher})()
+    emitter = AioHierarchicalEmitter()
+    emitter.register("before-send", stubber)
+    request = FakeRequest("POST", URL, b"{}")
+
+    def emitting(event_name: str) -> Callable[[], Awaitable[Any]]:
+        async def emit() -> Any:
+            return await emitter.emit_until_response(event_name, request=request)
+
+        return emit
+
+    for handler, response in under_asyncio_and_trio(
+        emitting("before-send.sqs.ReceiveMessage")
+    ):
+        assert handler is stubber
+        assert isinstance(response, _core.AsyncResponse)
+        assert response._content == b"<ok/>"
+    assert calls == [(dispatcher, stubber, request)] * 2
+    assert stubber.processed == [request] * 2
+
+    calls.clear()
+    for _, response in under_asyncio_and_trio(emitting("before-send.sqs.SendMessage")):
+        assert isinstance(response, _core.AsyncResponse)
+    assert calls == []
+    assert len(stubber.processed) == 4
+
+    # Sync callers keep Moto's behaviour; a disabled stubber answers None
+    # before any handler runs.
+    assert stubber("before-send.sqs.ReceiveMessage", request) == (
+        "sync",
+        "before-send.sqs.ReceiveMessage",
+        request,
+        {},
+    )
+    stubber.enabled = False
+    assert (
+        under_asyncio_and_trio(emitting("before-send.sqs.ReceiveMessage"))
+        == [(stubber, None)] * 2
+    )
+    assert calls == []
+    assert len(stubber.processed) == 4
+
+
+def test_dispatcher_deferred_handler_errors_propagate() -> None:
+    async def fail(*args: Any) -> None:
+        raise LookupError("from the handler")
+
+    async def body_dispatch(*args: Any) -> None:
+        return None
+
+    dispatcher = _core.Dispatcher(
+        FakeStubber.__dict__["__call__"],
+        AioHierarchicalEmitter._emit.__code__,
+        body_dispatch,
+        {"before-send.sqs.ReceiveMessage": fail},
+    )
+    stubber = type("PatchedStubber", (FakeStubber,), {"__call__": dispatcher})()
+    emitter = AioHierarchicalEmitter()
+    emitter.register("before-send", stubber)
+
+    async def emit() -> Any:
+        return await emitter.emit(
+            "before-send.sqs.ReceiveMessage", request=FakeRequest("POST", URL)
+        )
+
+    with pytest.raises(LookupError, match="from the handler"):
+        asyncio.run(emit())
+    with pytest.raises(LookupError, match="from the handler"):
+        trio.run(emit)
+    assert stubber.processed == []
