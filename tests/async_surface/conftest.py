@@ -1,0 +1,48 @@
+"""Every test here runs in each mode an async AWS client can run in.
+
+A test takes the ``aws`` fixture and is an ``async def`` marked for anyio.
+It runs three times:
+
+* ``asyncio-aiohttp``: asyncio, aiobotocore's default aiohttp session;
+* ``asyncio-httpx``: asyncio, ``AioConfig(http_session_cls=HttpxSession)``;
+* ``trio-httpx``: trio, through the httpx session (aiohttp is asyncio-only).
+
+``@pytest.mark.modes("asyncio-aiohttp", ...)`` narrows that for a test whose
+library only runs under asyncio (aioboto3's managed transfers, s3fs, and
+aiobotocore's own retry and waiter sleeps, which call ``asyncio.sleep``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+
+import pytest
+from tests.async_surface.harness import MODES, Aws, Mode
+
+import aiomoto
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "modes(*names): run the test in these modes only (see conftest)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mode" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("modes")
+    names = marker.args if marker else tuple(MODES)
+    metafunc.parametrize("mode", [MODES[name] for name in names], ids=names)
+
+
+@pytest.fixture
+def anyio_backend(mode: Mode) -> str:
+    return mode.library
+
+
+@pytest.fixture
+async def aws(mode: Mode, anyio_backend: str) -> AsyncIterator[Aws]:
+    async with aiomoto.mock_aws(), AsyncExitStack() as stack:
+        yield Aws(mode, stack)
