@@ -1,0 +1,112 @@
+"""Types: the package ships py.typed and a stub for its C core, the stub
+matches the extension, and mypy --strict accepts the typed example and
+rejects misuse."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import hypothesis  # noqa: F401  (kept across pytester's in-process runs)
+import pytest
+
+import aiomoto
+from aiomoto import _core
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(aiomoto.__file__).resolve().parent
+EXAMPLE = ROOT / "examples" / "typed_usage.py"
+
+MISUSE = """\
+import aiomoto
+
+
+@aiomoto.mock_aws
+def decorated(count: int) -> int:
+    return count
+
+
+reveal_type(aiomoto.mock_aws())
+reveal_type(decorated)
+decorated("one")
+aiomoto.mock_aws(confg={})
+aiomoto.reset(1)
+aiomoto.mock_aws(config="s3")
+"""
+
+
+def test_the_package_ships_py_typed_and_the_core_stub() -> None:
+    assert (PACKAGE / "py.typed").is_file()
+    assert (PACKAGE / "_core.pyi").is_file()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'aiomoto = ["py.typed", "*.pyi"]' in pyproject
+
+
+def _stub_names() -> set[str]:
+    tree = ast.parse((PACKAGE / "_core.pyi").read_text())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+    return {name for name in names if not name.startswith("_")}
+
+
+def test_the_stub_declares_what_the_extension_defines() -> None:
+    runtime = {name for name in dir(_core) if not name.startswith("_")}
+    assert _stub_names() == runtime
+
+
+def _mypy(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            "--no-error-summary",
+            *map(str, paths),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_mypy_strict_accepts_the_example_and_rejects_misuse(tmp_path: Path) -> None:
+    misuse = tmp_path / "misuse.py"
+    misuse.write_text(MISUSE)
+
+    done = _mypy(EXAMPLE, misuse)
+
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert not [line for line in lines if "typed_usage.py" in line], done.stdout
+    by_line: dict[int, str] = {}
+    for line in lines:
+        if str(misuse.name) in line:
+            number = int(line.split(":")[1])
+            by_line[number] = by_line.get(number, "") + line
+    assert '"aiomoto.mock.MockAWS"' in by_line[9]
+    assert "def (count: int) -> int" in by_line[10]
+    assert "[arg-type]" in by_line[11]
+    assert "[call-overload]" in by_line[12]
+    assert "[arg-type]" in by_line[13]
+    assert "[call-overload]" in by_line[14] or "[arg-type]" in by_line[14]
+    assert done.returncode == 1
+
+
+def test_the_typed_example_runs(pytester: pytest.Pytester) -> None:
+    shutil.copy(EXAMPLE, pytester.path / "test_typed_usage.py")
+    pytester.makeini(
+        "[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = "
+        "function\n"
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
