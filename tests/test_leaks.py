@@ -1,0 +1,188 @@
+"""500 contexts in a row leave the process as they found it.
+
+A test suite enters and exits a context per test.  After 500 of them, each
+with sync and async requests, there is no growth in patched attributes,
+botocore's and aiobotocore's handler tables, the handlers of a long-lived
+session, open file descriptors, live objects of aiomoto's C types, or traced
+memory beyond a small bound; and no ResourceWarning or other unraisable
+exception is reported on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import sys
+import tracemalloc
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from aiobotocore.session import AioSession, get_session
+from tests.process_state import REGION, Snapshot, patch_points
+
+import aiomoto
+from aiomoto import _core
+
+CONTEXTS = 500
+WARM_UP = 50
+# Steady state is flat (about 55 KiB of caches fill in the first contexts);
+# a leak of one request or response per context would be 500 KiB or more.
+TOTAL_GROWTH_BOUND = 256 * 1024
+SECOND_HALF_GROWTH_BOUND = 64 * 1024
+OBJECT_GROWTH_BOUND = 500
+C_TYPES = tuple(
+    getattr(_core, name)
+    for name in (
+        "Ready",
+        "RawStream",
+        "ChunkIterator",
+        "AsyncResponse",
+        "Dispatcher",
+        "HttpGuard",
+    )
+)
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def c_objects() -> Counter[str]:
+    gc.collect()
+    return Counter(type(o).__name__ for o in gc.get_objects() if type(o) in C_TYPES)
+
+
+def handler_count(session: AioSession) -> int:
+    """Every handler registered on a session's emitter, at every event."""
+    emitter = session.get_component("event_emitter")._emitter
+    count = 0
+    stack = [emitter._handlers._root]
+    while stack:
+        node = stack.pop()
+        if node["values"] is not None:
+            count += len(list(node["values"]))
+        stack.extend(node["children"].values())
+    return count
+
+
+class Unraisables:
+    """Collects what would otherwise be printed as 'Exception ignored in'."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, unraisable: Any) -> None:
+        self.seen.append(f"{unraisable.exc_value!r} in {unraisable.object!r}")
+
+
+@pytest.fixture
+def unraisables() -> Iterator[Unraisables]:
+    hook = Unraisables()
+    previous = sys.unraisablehook
+    sys.unraisablehook = hook
+    try:
+        yield hook
+    finally:
+        sys.unraisablehook = previous
+
+
+async def one_test(s3: Any, s3_async: Any, n: int) -> None:
+    """What a typical test does: write and read with both kinds of client."""
+    async with aiomoto.mock_aws():
+        s3.create_bucket(Bucket="leaks")
+        await s3_async.put_object(Bucket="leaks", Key="k", Body=b"x" * 1000)
+        await s3_async.put_object(Bucket="leaks", Key="k", Body=b"y" * 1000)
+        got = await s3_async.get_object(Bucket="leaks", Key="k")
+        async with got["Body"] as body:
+            assert await body.read() == b"y" * 1000
+        # A body never read nor closed, as tests often leave them.
+        await s3_async.get_object(Bucket="leaks", Key="k")
+        assert s3.get_object(Bucket="leaks", Key="k")["Body"].read() == b"y" * 1000
+        if n % 50 == 0:  # now and then, clients made inside the context
+            boto3.client("sqs", region_name=REGION).create_queue(QueueName="q")
+            async with get_session().create_client("sqs", region_name=REGION) as sqs:
+                assert len((await sqs.list_queues())["QueueUrls"]) == 1
+
+
+@pytest.mark.asyncio
+async def test_five_hundred_contexts_in_a_row_leave_nothing_behind(
+    unraisables: Unraisables,
+) -> None:
+    points = patch_points()
+    before = Snapshot.take(points)
+    session = get_session()
+    s3 = boto3.client("s3", region_name=REGION)
+    async with session.create_client("s3", region_name=REGION) as s3_async:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for n in range(WARM_UP):
+                await one_test(s3, s3_async, n + 1)
+
+            fds = open_fds()
+            handlers = handler_count(session)
+            objects_of_c_types = c_objects()
+            tracemalloc.start()
+            try:
+                gc.collect()
+                start = tracemalloc.get_traced_memory()[0]
+                objects = len(gc.get_objects())
+                for n in range(CONTEXTS):
+                    await one_test(s3, s3_async, n)
+                    before.assert_restored()
+                    if n == CONTEXTS // 2:
+                        gc.collect()
+                        halfway = tracemalloc.get_traced_memory()[0]
+                        objects_halfway = len(gc.get_objects())
+                gc.collect()
+                end = tracemalloc.get_traced_memory()[0]
+                objects_at_end = len(gc.get_objects())
+            finally:
+                tracemalloc.stop()
+
+        assert open_fds() <= fds
+        assert handler_count(session) == handlers
+        assert c_objects() == objects_of_c_types
+        assert end - start < TOTAL_GROWTH_BOUND, f"grew {end - start} bytes"
+        assert end - halfway < SECOND_HALF_GROWTH_BOUND, f"grew {end - halfway}"
+        assert objects_at_end - objects < OBJECT_GROWTH_BOUND
+        assert objects_at_end - objects_halfway < OBJECT_GROWTH_BOUND // 5
+    warned = [f"{w.category.__name__}: {w.message}" for w in caught]
+    assert warned == []
+    assert unraisables.seen == []
+
+
+def test_the_bounds_catch_a_leak(unraisables: Unraisables) -> None:
+    """The measurement sees a leak of one response per context."""
+    kept: list[Any] = []
+
+    async def leaky(s3: Any, s3_async: Any) -> None:
+        for n in range(60):
+            await one_test(s3, s3_async, n + 1)
+            async with aiomoto.mock_aws():
+                s3.create_bucket(Bucket="leaks")
+                await s3_async.put_object(Bucket="leaks", Key="k", Body=b"z" * 5000)
+                kept.append(await s3_async.get_object(Bucket="leaks", Key="k"))
+
+    async def main() -> tuple[int, Counter[str]]:
+        s3 = boto3.client("s3", region_name=REGION)
+        async with get_session().create_client("s3", region_name=REGION) as s3_async:
+            tracemalloc.start()
+            try:
+                gc.collect()
+                start = tracemalloc.get_traced_memory()[0]
+                await leaky(s3, s3_async)
+                gc.collect()
+                return tracemalloc.get_traced_memory()[0] - start, c_objects()
+            finally:
+                tracemalloc.stop()
+
+    growth, objects = asyncio.run(main())
+    # 60 kept responses: their bodies alone are 300 KB.
+    assert growth > SECOND_HALF_GROWTH_BOUND
+    assert objects["RawStream"] >= 60 or objects["AsyncResponse"] >= 60
+    kept.clear()
