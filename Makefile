@@ -16,13 +16,22 @@ $(STAMP): pyproject.toml setup.py constraints.txt $(wildcard csrc/*.c csrc/*.h)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+# The suite runs twice: in one process with the fast path, then on two
+# pytest-xdist workers with Moto's own routing (AIOMOTO_FAST_PATH=0).
 test: $(STAMP) lint
 	$(PY) -m pytest
+	AIOMOTO_FAST_PATH=0 $(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests examples bench
 	$(PY) -m ruff format --check src tests examples bench
-	$(PY) -m mypy src
+	$(PY) -m mypy src examples/typed_usage.py
+
+# The C core under AddressSanitizer + UndefinedBehaviorSanitizer, and under
+# valgrind, in builds of its own in build/sanitize; any report fails.  Needs
+# gcc's libasan and valgrind.  See .ci/sanitize.sh.
+sanitize: $(STAMP)
+	PY=$(PY) .ci/sanitize.sh
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info src/aiomoto/*.so

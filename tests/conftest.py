@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# pytester runs inner test sessions for the pytest plugin's tests.
+pytest_plugins = ["pytester"]
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 

@@ -19,6 +19,8 @@ from aiobotocore.session import get_session
 from moto.core.botocore_stubber import BotocoreStubber
 
 import aiomoto
+import aiomoto._patches
+from aiomoto._patches import Patches
 
 PATCHED = [
     (BotocoreStubber, "__call__"),
@@ -282,3 +284,31 @@ def test_wrong_arguments_raise_type_error(call: Any, message: str) -> None:
 def test_stopping_more_than_starting_is_an_error(originals: list[Any]) -> None:
     with pytest.raises(RuntimeError, match="stopped more times than started"):
         aiomoto.mock_aws().stop()
+
+
+def test_an_interrupted_removal_is_finished_by_the_next_install(
+    monkeypatch: pytest.MonkeyPatch, originals: list[Any]
+) -> None:
+    patches = Patches()
+    patches.install()
+    calls = 0
+
+    def setattr_interrupted_once(owner: object, name: str, value: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        setattr(owner, name, value)
+
+    monkeypatch.setattr(
+        aiomoto._patches, "setattr", setattr_interrupted_once, raising=False
+    )
+    with pytest.raises(KeyboardInterrupt):
+        patches.remove()
+    monkeypatch.undo()
+    assert patched_attributes() != originals
+
+    patches.install()
+    patches.remove()
+
+    assert patched_attributes() == originals

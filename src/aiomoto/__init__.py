@@ -9,9 +9,14 @@ from aiomoto._compat import check_versions
 
 check_versions()
 
+from aiomoto._reset import reset  # noqa: E402
 from aiomoto.errors import (  # noqa: E402  (the version gate runs first)
     AiomotoVersionWarning,
+    ContextEndedError,
+    MixedMocksError,
+    NotImplementedByMotoError,
     RealHTTPRequestError,
+    RequestBodyTooLargeError,
     UnsupportedMockModeError,
 )
 from aiomoto.mock import MockAWS, mock_aws  # noqa: E402
@@ -20,9 +25,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AiomotoVersionWarning",
+    "ContextEndedError",
+    "MixedMocksError",
     "MockAWS",
+    "NotImplementedByMotoError",
     "RealHTTPRequestError",
+    "RequestBodyTooLargeError",
     "UnsupportedMockModeError",
     "__version__",
     "mock_aws",
+    "reset",
 ]

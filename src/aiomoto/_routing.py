@@ -476,11 +476,13 @@ def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
 def replacements() -> list[tuple[type, str, object]]:
     """The class attributes to set while a context is active, fresh caches.
 
-    Empty when the fast path is switched off.  Called at each outermost enter.
+    Empty when the fast path is switched off.  Called at each outermost enter,
+    which empties the caches either way, so that switching the fast path back
+    on never meets entries from an earlier context.
     """
+    router.clear()
     if not fast_path_enabled():
         return []
-    router.clear()
     return [
         (BotocoreStubber, "process_request", process_request),
         (moto.core.models.MockAWS, "_enable_patching", enable_patching),

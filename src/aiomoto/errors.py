@@ -10,4 +10,50 @@ class UnsupportedMockModeError(RuntimeError):
     """Moto is configured for a server or proxy, which aiomoto replaces."""
 
 
-__all__ = ["AiomotoVersionWarning", "RealHTTPRequestError", "UnsupportedMockModeError"]
+class MixedMocksError(RuntimeError):
+    """Moto's own ``mock_aws`` and ``aiomoto.mock_aws`` were active together."""
+
+
+class ContextEndedError(RuntimeError):
+    """A client or response body was used after its aiomoto context ended."""
+
+
+class NotImplementedByMotoError(NotImplementedError):
+    """Moto has no implementation for a request's service or operation.
+
+    ``service`` and ``operation`` name the call (``"s3"``, ``"GetObject"``)
+    when known, else None.
+    """
+
+    def __init__(
+        self, message: str, service: str | None = None, operation: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.service = service
+        self.operation = operation
+
+
+class RequestBodyTooLargeError(ValueError):
+    """An async request body is larger than ``AIOMOTO_MAX_BODY_BYTES``.
+
+    aiomoto holds a request body in memory to hand it to Moto; the limit
+    stops a runaway body before it is read in full.  ``size`` is the body's
+    size in bytes when known (else None: reading stopped past the limit) and
+    ``limit`` the limit in force.
+    """
+
+    def __init__(self, message: str, size: int | None, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+__all__ = [
+    "AiomotoVersionWarning",
+    "ContextEndedError",
+    "MixedMocksError",
+    "NotImplementedByMotoError",
+    "RealHTTPRequestError",
+    "RequestBodyTooLargeError",
+    "UnsupportedMockModeError",
+]

@@ -14,7 +14,8 @@ import moto.core.models
 from moto import settings
 from moto.core.config import DefaultConfig
 
-from aiomoto import _core
+from aiomoto import _core, _mixed
+from aiomoto._arguments import unexpected_keywords
 from aiomoto._patches import Patches
 from aiomoto.errors import UnsupportedMockModeError
 
@@ -69,7 +70,11 @@ class MockAWS:
     the last exit.
     """
 
-    def __init__(self, config: DefaultConfig | None = None) -> None:
+    def __init__(
+        self, config: DefaultConfig | None = None, **unexpected: object
+    ) -> None:
+        if unexpected:
+            raise unexpected_keywords("MockAWS()", unexpected, ("config",))
         _refuse_unsupported_modes()
         self._config = _check_config(config)
         # One Moto mock per enter of this object, so that ``with m:`` may nest.
@@ -84,11 +89,21 @@ class MockAWS:
         """Enter the context; ``reset`` clears Moto's backends on the outermost."""
         _refuse_unsupported_modes()
         _activation.enter(_patches.install)
+        counted = moto.core.models.MockAWS._nested_count
+        moto_mock = None
         try:
             moto_mock = moto.core.models.MockAWS(self._config)
-            moto_mock.start(reset=reset)
+            _mixed.start_moto(moto_mock, reset)
         except BaseException:
-            _activation.exit(_patches.remove)
+            try:
+                # Moto counts a mock as started before it finishes starting:
+                # stop one that failed half-way, so Moto is not left active.
+                if moto_mock is not None and (
+                    moto.core.models.MockAWS._nested_count > counted
+                ):
+                    moto_mock.stop()
+            finally:
+                _activation.exit(_patches.remove)
             raise
         self._moto_mocks.append(moto_mock)
 
@@ -233,13 +248,17 @@ class MockAWS:
 def mock_aws(func: F) -> F: ...
 @overload
 def mock_aws(func: None = None, config: DefaultConfig | None = None) -> MockAWS: ...
-def mock_aws(func: Any = None, config: DefaultConfig | None = None) -> Any:
+def mock_aws(
+    func: Any = None, config: DefaultConfig | None = None, **unexpected: object
+) -> Any:
     """Moto's ``mock_aws``, for boto3, aiobotocore, aioboto3 and what builds on them.
 
     ``mock_aws`` and ``mock_aws(config=...)`` give a context manager (``with``
     or ``async with``) that is also a decorator; ``@mock_aws`` decorates a
     function, an ``async def`` function or a test class directly.
     """
+    if unexpected:
+        raise unexpected_keywords("mock_aws()", unexpected, ("func", "config"))
     if func is None:
         return MockAWS(config)
     if config is not None:
