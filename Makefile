@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench sanitize clean
 
-$(STAMP): pyproject.toml setup.py constraints.txt $(wildcard csrc/*.c csrc/*.h)
+$(STAMP): Makefile pyproject.toml setup.py constraints.txt $(wildcard csrc/*.c csrc/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev]'
 	touch $(STAMP)
 
