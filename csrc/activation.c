@@ -104,9 +104,9 @@ static PyObject *
 activation_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     ActivationObject *self = (ActivationObject *)op;
-    PyThread_type_lock fresh = PyThread_allocate_lock();
+    PyThread_type_lock fresh = aiomoto_new_thread_lock();
     if (fresh == NULL) {
-        return PyErr_NoMemory();
+        return NULL;
     }
     PyThread_type_lock old = self->lock;
     if (PyThread_acquire_lock(old, NOWAIT_LOCK)) {
@@ -133,18 +133,17 @@ activation_get_active(PyObject *op, void *Py_UNUSED(closure))
 static PyObject *
 activation_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "Activation() takes no arguments");
+    if (aiomoto_no_arguments("Activation", args, kwds) < 0) {
         return NULL;
     }
     ActivationObject *self = (ActivationObject *)type->tp_alloc(type, 0);
     if (self == NULL) {
         return NULL;
     }
-    self->lock = PyThread_allocate_lock();
+    self->lock = aiomoto_new_thread_lock();
     if (self->lock == NULL) {
         Py_DECREF(self);
-        return PyErr_NoMemory();
+        return NULL;
     }
     self->depth = 0;
     self->owner = 0;

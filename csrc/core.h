@@ -43,6 +43,29 @@ PyObject *aiomoto_wrap_headers(PyObject *headers);
 PyObject *aiomoto_encoding_from_headers(PyObject *headers);
 PyObject *aiomoto_closed_error(void);
 
+/* The constructors of the lock-holding types (Activation, DispatchLock) take
+ * no arguments; -1 with TypeError set when some were given. */
+static inline int
+aiomoto_no_arguments(const char *type_name, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) == 0 && (kwds == NULL || PyDict_GET_SIZE(kwds) == 0)) {
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() takes no arguments", type_name);
+    return -1;
+}
+
+/* A new thread lock, or NULL with MemoryError set. */
+static inline PyThread_type_lock
+aiomoto_new_thread_lock(void)
+{
+    PyThread_type_lock lock = PyThread_allocate_lock();
+    if (lock == NULL) {
+        PyErr_NoMemory();
+    }
+    return lock;
+}
+
 /* Point *slot at None, dropping what it held.  tp_clear implementations use
  * this instead of Py_CLEAR so that methods never meet a NULL field; the old
  * reference is released last because releasing it can run arbitrary code. */

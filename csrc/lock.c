@@ -210,9 +210,9 @@ lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
     if (self->count == 0 || is_owned(self)) {
         Py_RETURN_NONE;
     }
-    PyThread_type_lock fresh = PyThread_allocate_lock();
+    PyThread_type_lock fresh = aiomoto_new_thread_lock();
     if (fresh == NULL) {
-        return PyErr_NoMemory();
+        return NULL;
     }
     self->lock = fresh;
     self->owner = 0;
@@ -223,18 +223,17 @@ lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 static PyObject *
 lock_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "DispatchLock() takes no arguments");
+    if (aiomoto_no_arguments("DispatchLock", args, kwds) < 0) {
         return NULL;
     }
     DispatchLockObject *self = (DispatchLockObject *)type->tp_alloc(type, 0);
     if (self == NULL) {
         return NULL;
     }
-    self->lock = PyThread_allocate_lock();
+    self->lock = aiomoto_new_thread_lock();
     if (self->lock == NULL) {
         Py_DECREF(self);
-        return PyErr_NoMemory();
+        return NULL;
     }
     self->owner = 0;
     self->count = 0;
