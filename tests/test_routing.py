@@ -31,7 +31,7 @@ from moto.moto_api._internal import mock_random
 from moto.sqs.models import sqs_backends
 
 import aiomoto
-from aiomoto import _routing
+from aiomoto import _memo, _routing
 
 MOTO_PROCESS_REQUEST = BotocoreStubber.__dict__["process_request"]
 MOTO_ENABLE_PATCHING = moto.core.models.MockAWS.__dict__["_enable_patching"]
@@ -417,6 +417,7 @@ def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert names == {
         (BotocoreStubber, "process_request"),
         (moto.core.models.MockAWS, "_enable_patching"),
+        *((owner, name) for owner, name, _ in _memo.replacements()),
     }
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert not _routing.fast_path_enabled()

@@ -190,7 +190,7 @@ class Patches:
     """
 
     def __init__(self) -> None:
-        self._originals: list[tuple[type, str, Any]] = []
+        self._originals: list[tuple[object, str, Any]] = []
         self.guard = _core.HttpGuard(_core.RealHTTPRequestError)
         self.environment = _environment.Environment()
 
@@ -243,8 +243,8 @@ class Patches:
         finally:
             self.environment.restore()
 
-    def _set(self, owner: type, name: str, replacement: object) -> None:
-        self._originals.append((owner, name, owner.__dict__[name]))
+    def _set(self, owner: object, name: str, replacement: object) -> None:
+        self._originals.append((owner, name, vars(owner)[name]))
         setattr(owner, name, replacement)
 
 

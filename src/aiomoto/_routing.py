@@ -16,6 +16,9 @@ functions here replace two of Moto's methods:
 * ``MockAWS._enable_patching`` by :func:`enable_patching`, which registers the
   same ``responses`` callbacks as Moto, built once instead of per test.
 
+The fast path also installs the memos of :mod:`aiomoto._memo`, for work
+botocore and Moto repeat per request outside the routing.
+
 Nothing that can change while a mock runs is cached without a check:
 passthrough and whitelist settings are read on every request, as Moto reads
 them; the S3 custom endpoints and ISO-region settings, and Moto's table of
@@ -53,6 +56,8 @@ from moto.core.exceptions import ServiceNotWhitelisted
 from moto.core.request import normalize_request
 from moto.core.utils import get_equivalent_url_in_aws_domain
 from werkzeug.exceptions import HTTPException
+
+from aiomoto import _memo
 
 try:
     from moto.core.responses_custom_registry import CustomRegistry
@@ -473,17 +478,19 @@ def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
                 mock.add(response)
 
 
-def replacements() -> list[tuple[type, str, object]]:
-    """The class attributes to set while a context is active, fresh caches.
+def replacements() -> list[tuple[object, str, object]]:
+    """The attributes to set while a context is active, with fresh caches.
 
     Empty when the fast path is switched off.  Called at each outermost enter,
     which empties the caches either way, so that switching the fast path back
     on never meets entries from an earlier context.
     """
     router.clear()
+    _memo.clear()
     if not fast_path_enabled():
         return []
     return [
         (BotocoreStubber, "process_request", process_request),
         (moto.core.models.MockAWS, "_enable_patching", enable_patching),
+        *_memo.replacements(),
     ]

@@ -1,0 +1,349 @@
+"""The fast path's memos: botocore and Moto functions whose answer depends
+only on their arguments, answered from a table the second time.
+
+A profile of one request through aiomoto, Moto's handler aside, spends about
+a third of its time recomputing these:
+
+* **Endpoint resolution.**  botocore evaluates the service's endpoint rule
+  set for every request.  Its own cache holds 100 entries keyed on every
+  parameter, and S3's parameters include ``Key``, ``Prefix`` and
+  ``CopySource``, which no rule reads: a test touching more than 100 keys
+  misses every time.  :func:`resolve_endpoint` keys its table on the
+  parameters the rule set reads.
+* **Timestamps.**  Each timestamp Moto returns goes through dateutil's parser
+  twice: once when Moto's serializer normalises it, once when botocore parses
+  the response.  Listing 1,000 keys spends 40% of its time there.
+  :func:`parse_timestamp_with_tzinfo` remembers complete, zoned timestamps.
+* **User agent.**  botocore rebuilds and re-sanitises about 100 user-agent
+  components per request, always the same strings.
+* **Moto's attribute aliases.**  Moto's response serializer asks, for every
+  member of every structure it writes, which attribute names the value
+  might use, building six alias checkers each time: a third of a DynamoDB
+  query's time.  :func:`possible_keys` remembers the answer for values whose
+  class alone decides it.
+* **Moto's action lookup.**  Moto's ``call_action`` lists every function of
+  the response class with ``inspect.getmembers`` to test whether one name is
+  among them; :class:`MethodNames` answers that test directly.
+
+Every table is bounded, emptied at each outermost enter, and holds only
+values botocore or Moto computed, so an answer is the same object or an equal
+one.  These are plain Python rather than C: a hit is one dict lookup, which
+is already C, and the code reads next to the botocore functions it stands in
+for.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import weakref
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+
+import botocore.useragent
+import botocore.utils
+import moto.core.responses
+from botocore.endpoint_provider import (
+    STRING_FORMATTER,
+    TEMPLATE_STRING_RE,
+    EndpointProvider,
+    EndpointRule,
+    ErrorRule,
+    RuleSet,
+    TreeRule,
+)
+from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+
+# Past this many entries a table is emptied and starts again.
+TABLE_LIMIT = 4096
+
+
+# --- Endpoint resolution ----------------------------------------------------
+
+_botocore_resolve_endpoint: Callable[..., Any] = EndpointProvider.__dict__[
+    "resolve_endpoint"
+]
+
+
+class _UnknownRule(Exception):
+    """A rule set shaped in a way this module does not know how to read."""
+
+
+def _names_in_value(value: object, names: set[str]) -> None:
+    """Collect the names a rule's JSON reads: ``{"ref": name}`` and templates."""
+    if isinstance(value, dict):
+        reference = value.get("ref")
+        if isinstance(reference, str):
+            names.add(reference)
+        for item in value.values():
+            _names_in_value(item, names)
+    elif isinstance(value, list):
+        for item in value:
+            _names_in_value(item, names)
+    elif isinstance(value, str):
+        if TEMPLATE_STRING_RE.search(value) is None:
+            return
+        try:
+            fields = list(STRING_FORMATTER.parse(value))
+        except ValueError as error:
+            raise _UnknownRule(value) from error
+        for _, field, _, _ in fields:
+            if field is not None:
+                names.add(field.split("#", 1)[0])
+    elif not (value is None or isinstance(value, (bool, int, float))):
+        raise _UnknownRule(type(value).__name__)
+
+
+def _names_in_rules(rules: Iterable[Any], names: set[str]) -> None:
+    for rule in rules:
+        _names_in_value(getattr(rule, "conditions", None), names)
+        if type(rule) is EndpointRule:
+            _names_in_value(rule.endpoint, names)
+        elif type(rule) is ErrorRule:
+            _names_in_value(rule.error, names)
+        elif type(rule) is TreeRule:
+            _names_in_rules(rule.rules, names)
+        else:
+            raise _UnknownRule(type(rule).__name__)
+
+
+def parameters_read(ruleset: RuleSet) -> frozenset[str] | None:
+    """The parameters ``ruleset`` can read, or None if that cannot be told.
+
+    A rule reads a parameter through a ``ref`` or a ``{Name}`` template; an
+    evaluation therefore depends on these parameters' values and no others.
+    """
+    names: set[str] = set()
+    try:
+        _names_in_rules(ruleset.rules, names)
+    except _UnknownRule:
+        return None
+    return frozenset(names & set(ruleset.parameters))
+
+
+class _ProviderTable:
+    def __init__(self, provider: EndpointProvider) -> None:
+        self.ruleset: RuleSet = provider.ruleset
+        self.names = parameters_read(provider.ruleset)
+        self.endpoints: dict[tuple[Any, ...], Any] = {}
+
+    def key(self, parameters: dict[str, Any]) -> tuple[Any, ...] | None:
+        if self.names is None:
+            return None
+        key = tuple(
+            (name, value)
+            for name, value in sorted(parameters.items())
+            if name in self.names
+        )
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+
+_providers: weakref.WeakKeyDictionary[EndpointProvider, _ProviderTable] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def resolve_endpoint(self: EndpointProvider, **parameters: Any) -> Any:
+    """``EndpointProvider.resolve_endpoint`` while the fast path is installed."""
+    table = _providers.get(self)
+    if table is None or table.ruleset is not self.ruleset:
+        table = _providers[self] = _ProviderTable(self)
+    # botocore's own cache turns lists into tuples before the rules see them.
+    parameters = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in parameters.items()
+    }
+    key = table.key(parameters)
+    if key is None:
+        return _botocore_resolve_endpoint(self, **parameters)
+    endpoint = table.endpoints.get(key)
+    if endpoint is None:
+        endpoint = _botocore_resolve_endpoint(self, **parameters)
+        if len(table.endpoints) >= TABLE_LIMIT:
+            table.endpoints.clear()
+        table.endpoints[key] = endpoint
+    else:
+        # The same checks (types, required parameters) a resolution makes,
+        # for the parameters the key leaves out.
+        self.ruleset.process_input_parameters(parameters)
+    return endpoint
+
+
+# --- Timestamps ---------------------------------------------------------------
+
+_parse_timestamp_with_tzinfo: Callable[[Any, Callable[[], tzinfo]], datetime] = (
+    botocore.utils._parse_timestamp_with_tzinfo
+)
+
+# Complete timestamps with their zone, the forms AWS and Moto write: nothing
+# in them is filled in from the clock, so parsing one always gives the same
+# datetime.  Numbers are left to botocore (they go through the local zone).
+_COMPLETE_TIMESTAMP = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)"
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT"
+)
+
+_timestamps: dict[str, datetime] = {}
+
+
+def parse_timestamp_with_tzinfo(value: Any, zone: Callable[[], tzinfo]) -> datetime:
+    """``botocore.utils._parse_timestamp_with_tzinfo``, remembered."""
+    if type(value) is not str:
+        return _parse_timestamp_with_tzinfo(value, zone)
+    parsed = _timestamps.get(value)
+    if parsed is None:
+        parsed = _parse_timestamp_with_tzinfo(value, zone)
+        if _COMPLETE_TIMESTAMP.fullmatch(value):
+            if len(_timestamps) >= TABLE_LIMIT:
+                _timestamps.clear()
+            _timestamps[value] = parsed
+    return parsed
+
+
+# --- User agent ---------------------------------------------------------------
+
+_sanitize_user_agent_string_component: Callable[[str, bool], str] = (
+    botocore.useragent.sanitize_user_agent_string_component
+)
+_user_agent_components: dict[tuple[str, bool], str] = {}
+
+
+def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
+    """``botocore.useragent.sanitize_user_agent_string_component``, remembered."""
+    key = (raw_str, allow_hash)
+    try:
+        return _user_agent_components[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return _sanitize_user_agent_string_component(raw_str, allow_hash)
+    clean = _sanitize_user_agent_string_component(raw_str, allow_hash)
+    if len(_user_agent_components) >= TABLE_LIMIT:
+        _user_agent_components.clear()
+    _class_decides.clear()
+    _aliases.clear()
+    _user_agent_components[key] = clean
+    return clean
+
+
+# --- Moto's attribute aliases -------------------------------------------------
+
+_moto_possible_keys: Callable[
+    [XFormedAttributePicker, AttributePickerContext], Iterable[str]
+] = XFormedAttributePicker.__dict__["get_possible_keys"]
+
+# What the alias checkers read of a value: ``value.Meta`` and
+# ``value.__class__.__name__``.  For an instance of a class that defines no
+# ``Meta``, no ``__class__`` and no attribute hooks, both come from the class.
+_CLASS_DECIDES_AGAINST = ("Meta", "__class__", "__getattr__", "__getattribute__")
+
+_class_decides: dict[type, bool] = {}
+_aliases: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _decided_by_class(cls: type) -> bool:
+    try:
+        return _class_decides[cls]
+    except KeyError:
+        pass
+    decides = not any(
+        name in vars(base)
+        for base in cls.__mro__
+        if base.__module__ != "builtins"
+        for name in _CLASS_DECIDES_AGAINST
+    )
+    _class_decides[cls] = decides
+    return decides
+
+
+def possible_keys(
+    self: XFormedAttributePicker, context: AttributePickerContext
+) -> Iterable[str]:
+    """``XFormedAttributePicker.get_possible_keys``, remembered per class."""
+    value = context.obj
+    cls = type(value)
+    if not _decided_by_class(cls) or "Meta" in getattr(value, "__dict__", ()):
+        return _moto_possible_keys(self, context)
+    shape = context.shape
+    key = (
+        type(self),
+        tuple(self.alias_providers),
+        cls,
+        context.key,
+        shape,
+        getattr(shape, "parent", None),
+    )
+    try:
+        keys = _aliases.get(key)
+    except TypeError:  # a shape that cannot be a key
+        return _moto_possible_keys(self, context)
+    if keys is None:
+        try:
+            keys = tuple(_moto_possible_keys(self, context))
+        except Exception:
+            # Moto's checkers run one by one as the caller asks for names;
+            # one that fails is left to fail there, as it would.
+            return _moto_possible_keys(self, context)
+        if len(_aliases) >= TABLE_LIMIT:
+            _aliases.clear()
+        _aliases[key] = keys
+    return keys
+
+
+# --- Moto's action lookup -------------------------------------------------------
+
+
+class MethodNames:
+    """What ``method_names_from_class(cls)`` answers to ``name in ...``.
+
+    Moto's list holds the names ``dir(cls)`` gives whose class attribute is a
+    plain function; asking the class for the one name gives the same answer
+    without listing the others, and sees a method patched in or out at once.
+    """
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return inspect.isfunction(getattr(self._cls, name, None))
+
+
+# --- Installing -----------------------------------------------------------------
+
+
+def clear() -> None:
+    """Empty every table."""
+    _providers.clear()
+    _timestamps.clear()
+    _user_agent_components.clear()
+    _class_decides.clear()
+    _aliases.clear()
+
+
+def replacements() -> list[tuple[object, str, object]]:
+    """The attributes to set while a context is active."""
+    return [
+        (EndpointProvider, "resolve_endpoint", resolve_endpoint),
+        (
+            botocore.utils,
+            "_parse_timestamp_with_tzinfo",
+            parse_timestamp_with_tzinfo,
+        ),
+        (
+            botocore.useragent,
+            "sanitize_user_agent_string_component",
+            sanitize_user_agent_string_component,
+        ),
+        (XFormedAttributePicker, "get_possible_keys", possible_keys),
+        (moto.core.responses, "method_names_from_class", MethodNames),
+    ]

@@ -1,0 +1,405 @@
+"""The fast path's memos answer exactly as the botocore and Moto functions
+they stand in for, are installed only with the fast path, and go away after."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import inspect
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+from unittest import mock
+
+import boto3
+import botocore.endpoint_provider
+import botocore.useragent
+import botocore.utils
+import moto.core.responses
+import pytest
+from botocore.endpoint_provider import EndpointProvider, RuleSet
+from botocore.exceptions import EndpointResolutionError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moto.core.model import ShapeResolver
+from moto.core.responses import BaseResponse
+from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+from moto.core.utils import method_names_from_class
+from tests.parity import compare
+from tests.parity_scripts import SCRIPTS
+
+import aiomoto
+from aiomoto import _memo
+
+REGION = "us-east-1"
+
+MEMO_POINTS = [
+    (EndpointProvider, "resolve_endpoint"),
+    (botocore.utils, "_parse_timestamp_with_tzinfo"),
+    (botocore.useragent, "sanitize_user_agent_string_component"),
+    (XFormedAttributePicker, "get_possible_keys"),
+    (moto.core.responses, "method_names_from_class"),
+]
+
+
+def current(points: Iterable[tuple[object, str]]) -> list[object]:
+    return [vars(owner)[name] for owner, name in points]
+
+
+# --- Installed with the fast path only ----------------------------------------
+
+
+@pytest.mark.parametrize("setting", ["1", "0"])
+def test_installed_only_with_the_fast_path_and_removed_after(
+    monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    monkeypatch.setenv("AIOMOTO_FAST_PATH", setting)
+    before = current(MEMO_POINTS)
+    with aiomoto.mock_aws():
+        inside = current(MEMO_POINTS)
+    assert all(a is b for a, b in zip(current(MEMO_POINTS), before, strict=True))
+    replaced = [a is not b for a, b in zip(inside, before, strict=True)]
+    assert replaced == [setting == "1"] * len(MEMO_POINTS)
+
+
+def test_each_outermost_enter_starts_with_empty_tables() -> None:
+    with aiomoto.mock_aws():
+        boto3.client("s3", region_name=REGION).list_buckets()
+        assert _memo._user_agent_components
+    with aiomoto.mock_aws():
+        assert not _memo._user_agent_components
+        assert not _memo._timestamps
+        assert not _memo._aliases
+
+
+# --- Endpoint resolution --------------------------------------------------------
+
+
+def provider_of(service: str) -> EndpointProvider:
+    """The endpoint provider of a boto3 client that is never called."""
+    client = boto3.client(
+        service,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    provider: EndpointProvider = client._ruleset_resolver._provider
+    return provider
+
+
+@pytest.fixture(scope="module")
+def s3_provider() -> EndpointProvider:
+    return provider_of("s3")
+
+
+def test_s3_rules_read_the_bucket_but_not_the_key(
+    s3_provider: EndpointProvider,
+) -> None:
+    names = _memo.parameters_read(s3_provider.ruleset)
+    assert names is not None
+    assert {"Bucket", "Region", "UseFIPS", "Endpoint", "ForcePathStyle"} <= names
+    assert not {"Key", "Prefix", "CopySource"} & names
+
+
+def test_a_rule_set_that_cannot_be_read_is_resolved_uncached(
+    s3_provider: EndpointProvider,
+) -> None:
+    ruleset = RuleSet.__new__(RuleSet)
+    ruleset.parameters = s3_provider.ruleset.parameters
+    ruleset.rules = [*s3_provider.ruleset.rules, object()]
+    assert _memo.parameters_read(ruleset) is None
+
+
+def outcome(call: Any) -> Any:
+    try:
+        return call()
+    except EndpointResolutionError as error:
+        return ("error", str(error))
+
+
+BUCKETS = [
+    "plain-bucket",
+    "dotted.bucket.name",
+    "Invalid_Bucket",
+    "arn:aws:s3:us-east-1:123456789012:accesspoint/my-point",
+    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01/accesspoint/ap",
+    "express--use1-az4--x-s3",
+]
+
+s3_parameters = st.fixed_dictionaries(
+    {
+        "Bucket": st.sampled_from(BUCKETS),
+        "Key": st.text(max_size=20),
+        "Region": st.sampled_from([REGION, "eu-west-1", "cn-north-1", "aws-global"]),
+        "UseFIPS": st.booleans(),
+        "UseDualStack": st.booleans(),
+        "ForcePathStyle": st.booleans(),
+        "Accelerate": st.booleans(),
+    },
+    optional={"Endpoint": st.just("http://localhost:4566")},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parameters=s3_parameters)
+def test_endpoints_are_botocores(
+    s3_provider: EndpointProvider, parameters: dict[str, Any]
+) -> None:
+    # Earlier examples fill the table: this one may be answered from it.
+    expected = outcome(
+        lambda: _memo._botocore_resolve_endpoint(s3_provider, **parameters)
+    )
+    assert outcome(lambda: _memo.resolve_endpoint(s3_provider, **parameters)) == (
+        expected
+    )
+
+
+def test_keys_share_one_resolution(s3_provider: EndpointProvider) -> None:
+    _memo.clear()
+    first = _memo.resolve_endpoint(s3_provider, Bucket="shared", Key="a", Region=REGION)
+    second = _memo.resolve_endpoint(
+        s3_provider, Bucket="shared", Key="b", Region=REGION
+    )
+    assert second is first
+    other = _memo.resolve_endpoint(s3_provider, Bucket="other", Key="a", Region=REGION)
+    assert other.url != first.url
+
+
+def test_a_wrong_parameter_fails_even_when_remembered(
+    s3_provider: EndpointProvider,
+) -> None:
+    _memo.clear()
+    _memo.resolve_endpoint(s3_provider, Bucket="typed", Key="a", Region=REGION)
+    with pytest.raises(EndpointResolutionError, match="Key"):
+        _memo.resolve_endpoint(s3_provider, Bucket="typed", Key=5, Region=REGION)
+
+
+def test_list_parameters_are_checked_as_botocore_checks_them() -> None:
+    provider = provider_of("dynamodb")
+    _memo.clear()
+    tables = ["arn:aws:dynamodb:us-east-1:123456789012:table/listed"]
+    parameters = {"Region": REGION, "ResourceArnList": tables}
+    expected = _memo._botocore_resolve_endpoint(provider, **parameters)
+    assert _memo.resolve_endpoint(provider, **parameters) == expected
+    assert _memo.resolve_endpoint(provider, **parameters) == expected
+    assert parameters["ResourceArnList"] is tables
+
+
+# --- Timestamps -----------------------------------------------------------------
+
+
+def original_parse(value: Any) -> datetime.datetime:
+    zone = botocore.utils.get_tzinfo_options()[0]
+    return _memo._parse_timestamp_with_tzinfo(value, zone)
+
+
+def memo_parse(value: Any) -> datetime.datetime:
+    zone = botocore.utils.get_tzinfo_options()[0]
+    return _memo.parse_timestamp_with_tzinfo(value, zone)
+
+
+def iso(moment: datetime.datetime, digits: int, zone: str) -> str:
+    fraction = f".{moment.microsecond:06d}"[: digits + 1] if digits else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + zone
+
+
+instants = st.datetimes(
+    min_value=datetime.datetime(1971, 1, 1), max_value=datetime.datetime(2200, 1, 1)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=instants,
+    digits=st.sampled_from([0, 3, 6]),
+    zone=st.sampled_from(["Z", "+00:00", "+05:30", "-08:00"]),
+    rfc=st.booleans(),
+)
+def test_timestamps_parse_as_botocore_parses_them(
+    moment: datetime.datetime, digits: int, zone: str, rfc: bool
+) -> None:
+    if rfc:
+        text = moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    else:
+        text = iso(moment, digits, zone)
+    expected = original_parse(text)
+    assert memo_parse(text) == expected
+    # The second time comes from the table, and is still the same.
+    again = memo_parse(text)
+    assert again == expected
+    assert again.tzinfo == expected.tzinfo
+    assert again.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    "value", ["1700000000", 1700000000, 1.5, "12:30", "2026-11-21"]
+)
+def test_numbers_and_partial_timestamps_are_left_to_botocore(value: Any) -> None:
+    _memo.clear()
+    assert memo_parse(value) == original_parse(value)
+    assert not _memo._timestamps
+
+
+def test_a_bad_timestamp_fails_as_in_botocore() -> None:
+    with pytest.raises(ValueError, match="Invalid timestamp"):
+        memo_parse("not a time")
+
+
+# --- User agent -------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=30), allow_hash=st.booleans())
+def test_user_agent_components_are_botocores(text: str, allow_hash: bool) -> None:
+    expected = _memo._sanitize_user_agent_string_component(text, allow_hash)
+    assert _memo.sanitize_user_agent_string_component(text, allow_hash) == expected
+    assert _memo.sanitize_user_agent_string_component(text, allow_hash) == expected
+
+
+def test_requests_carry_the_same_user_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    def sent_user_agent() -> str:
+        agents: list[str] = []
+        with aiomoto.mock_aws():
+            client = boto3.client("s3", region_name=REGION)
+            client.meta.events.register(
+                "before-send.s3",
+                lambda request, **_: agents.append(request.headers["User-Agent"]),
+            )
+            client.list_buckets()
+        return agents[0]
+
+    with_memo = sent_user_agent()
+    monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
+    assert sent_user_agent() == with_memo
+
+
+# --- Moto's attribute aliases -------------------------------------------------------
+
+
+def checking_possible_keys(
+    checked: list[int],
+) -> Any:
+    memo = _memo.possible_keys
+
+    def check(
+        self: XFormedAttributePicker, context: AttributePickerContext
+    ) -> Iterable[str]:
+        remembered = list(memo(self, context))
+        assert remembered == list(_memo._moto_possible_keys(self, context))
+        checked[0] += 1
+        return remembered
+
+    return check
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.name for s in SCRIPTS])
+def test_attribute_aliases_are_motos(
+    monkeypatch: pytest.MonkeyPatch, script: Any
+) -> None:
+    # Every alias lookup of every parity script, answered by the memo (from
+    # its table whenever it can) and by Moto, must agree.
+    checked = [0]
+    monkeypatch.setattr(_memo, "possible_keys", checking_possible_keys(checked))
+    parity = asyncio.run(compare(script))
+    assert parity.first_difference() is None
+    if script.name in {"dynamodb", "sqs", "s3"}:
+        assert checked[0] > 0
+
+
+def test_the_structure_holding_a_member_is_part_of_the_answer() -> None:
+    # Moto sets a member shape's parent to the structure being written; the
+    # same member under another structure can have other aliases.
+    resolver = ShapeResolver(
+        {
+            "DBInstance": {
+                "type": "structure",
+                "members": {"DBInstanceId": {"shape": "Id"}},
+            },
+            "Other": {
+                "type": "structure",
+                "members": {"DBInstanceId": {"shape": "Id"}},
+            },
+            "Id": {"type": "string"},
+        }
+    )
+    member = resolver.get_shape_by_name("DBInstance").members["DBInstanceId"]
+    picker = XFormedAttributePicker()
+    _memo.clear()
+    answers = []
+    for parent in ("DBInstance", "Other", "DBInstance"):
+        member.parent = resolver.get_shape_by_name(parent)  # type: ignore[attr-defined]
+        context = AttributePickerContext(obj={}, key="DBInstanceId", shape=member)
+        expected = list(_memo._moto_possible_keys(picker, context))
+        assert list(_memo.possible_keys(picker, context)) == expected
+        answers.append(expected)
+    assert "Id" in answers[0]
+    assert "Id" not in answers[1]
+
+
+class WithMeta:
+    class Meta:
+        serialization_aliases: ClassVar[dict[str, str]] = {"Name": "label"}
+
+
+class WithHook:
+    def __getattr__(self, name: str) -> str:
+        return name
+
+
+class Plain:
+    pass
+
+
+def test_classes_that_can_answer_per_instance_are_not_remembered() -> None:
+    assert _memo._decided_by_class(Plain)
+    assert _memo._decided_by_class(dict)
+    assert not _memo._decided_by_class(WithMeta)
+    assert not _memo._decided_by_class(WithHook)
+    assert not _memo._decided_by_class(type("Child", (WithMeta,), {}))
+
+
+def test_an_instance_with_its_own_meta_is_asked_each_time() -> None:
+    _memo.clear()
+    value = Plain()
+    value.Meta = WithMeta.Meta  # type: ignore[attr-defined]
+    context = AttributePickerContext(obj=value, key="Name", shape=None)  # type: ignore[arg-type]
+    picker = XFormedAttributePicker()
+    expected = list(_memo._moto_possible_keys(picker, context))
+    assert expected[0] == "label"
+    assert list(_memo.possible_keys(picker, context)) == expected
+    assert not _memo._aliases
+
+
+# --- Moto's action lookup -----------------------------------------------------------
+
+
+def response_classes() -> Iterator[type]:
+    import moto.dynamodb.responses
+    import moto.s3.responses
+    import moto.sns.responses
+    import moto.sqs.responses  # noqa: F401
+
+    pending: list[type] = [BaseResponse]
+    while pending:
+        cls = pending.pop()
+        yield cls
+        pending.extend(cls.__subclasses__())
+
+
+def test_action_lookup_is_motos() -> None:
+    classes = list(response_classes())
+    assert len(classes) > 4
+    for cls in classes:
+        names = method_names_from_class(cls)
+        for name in {*dir(cls), "no_such_action", "", "Meta"}:
+            assert (name in _memo.MethodNames(cls)) == (name in names), name
+
+
+def test_an_action_patched_out_is_seen_at_once() -> None:
+    from moto.sqs.responses import SQSResponse
+
+    assert "send_message" in _memo.MethodNames(SQSResponse)
+    with mock.patch.object(SQSResponse, "send_message", mock.MagicMock()):
+        assert "send_message" not in method_names_from_class(SQSResponse)
+        assert "send_message" not in _memo.MethodNames(SQSResponse)
+    assert inspect.isfunction(SQSResponse.send_message)
+    assert 5 not in _memo.MethodNames(SQSResponse)
