@@ -26,7 +26,12 @@ LIST_BUCKET = "bench-list"
 PUT_BUCKET = "bench-put"
 BIG_BUCKET = "bench-big"
 TABLE = "bench-table"
-QUEUE = "bench-queue"
+SEND_QUEUE = "bench-send"
+RECEIVE_QUEUE = "bench-receive"
+# Moto's SQS looks at every message in the queue on each send and at every
+# message once per message on each receive, so a queue's length sets the cost
+# of both.  The benchmark keeps its queues as short as a test's.
+QUEUE_MESSAGES = 10
 LIST_KEYS = 1000
 SMALL_BODY = b"x" * 100
 
@@ -173,7 +178,11 @@ def populate(variant: Variant) -> None:
                 TableName=TABLE,
                 Item={"pk": {"S": "q"}, "sk": {"S": str(i)}, "v": {"S": "y" * 50}},
             )
-        session.client("sqs", region_name=REGION).create_queue(QueueName=QUEUE)
+        sqs = session.client("sqs", region_name=REGION)
+        sqs.create_queue(QueueName=SEND_QUEUE)
+        url = sqs.create_queue(QueueName=RECEIVE_QUEUE)["QueueUrl"]
+        for i in range(QUEUE_MESSAGES):
+            sqs.send_message(QueueUrl=url, MessageBody=f"message {i}")
 
 
 def put_big_object(key: str, size: int) -> None:

@@ -13,7 +13,9 @@ from variants import (
     BIG_BUCKET,
     LIST_BUCKET,
     PUT_BUCKET,
-    QUEUE,
+    QUEUE_MESSAGES,
+    RECEIVE_QUEUE,
+    SEND_QUEUE,
     SMALL_BODY,
     TABLE,
     list_key,
@@ -25,9 +27,23 @@ WARMUP_CALLS = 3
 
 @dataclass
 class Context:
-    """Per-session values the operations need, such as the queue's URL."""
+    """Per-session values the operations need: the queues' URLs."""
 
-    queue_url: str
+    send_queue_url: str
+    receive_queue_url: str
+
+
+# A call a client makes between batches of an operation, not timed:
+# (service, method, parameters).
+Call = tuple[str, str, dict[str, Any]]
+
+
+def fresh_send_queue(context: Context) -> list[Call]:
+    # Moto, as SQS, allows one PurgeQueue a minute; a queue made anew is empty.
+    return [
+        ("sqs", "delete_queue", {"QueueUrl": context.send_queue_url}),
+        ("sqs", "create_queue", {"QueueName": SEND_QUEUE}),
+    ]
 
 
 @dataclass(frozen=True)
@@ -38,12 +54,22 @@ class Op:
     method: str
     params: Callable[[int, Context], dict[str, Any]]
     read_body: bool = False
-    # The share of ``--calls`` this operation makes: Moto takes about 0.3 s
+    # The share of ``--calls`` this operation makes: Moto takes about 0.2 s
     # to list 1,000 keys, whichever way it is called.
     share: float = 1.0
+    # Made, untimed, before each ``batch`` calls.
+    between: Callable[[Context], list[Call]] | None = None
+    batch: int = 0
 
     def calls(self, calls: int) -> int:
         return max(3, round(calls * self.share))
+
+    def schedule(self, calls: int) -> list[tuple[range, bool]]:
+        """Batches of call indexes, and whether each is timed: a warm-up,
+        then ``calls`` calls cut where ``between`` is made."""
+        size = self.batch or calls
+        timed = [(range(i, min(calls, i + size)), True) for i in range(0, calls, size)]
+        return [(range(WARMUP_CALLS), False), *timed]
 
 
 OPS = (
@@ -114,18 +140,24 @@ OPS = (
     ),
     Op(
         "sqs_send",
-        "SQS SendMessage",
+        "SQS SendMessage, queue of up to 10",
         "sqs",
         "send_message",
-        lambda i, c: {"QueueUrl": c.queue_url, "MessageBody": f"message {i}"},
+        lambda i, c: {"QueueUrl": c.send_queue_url, "MessageBody": f"message {i}"},
+        between=fresh_send_queue,
+        batch=QUEUE_MESSAGES,
     ),
-    # Runs after as many sends as receives (plus warm-up), so none comes back empty.
+    # The queue's messages stay visible, so each receive finds one.
     Op(
         "sqs_receive",
-        "SQS ReceiveMessage",
+        "SQS ReceiveMessage, queue of 10",
         "sqs",
         "receive_message",
-        lambda i, c: {"QueueUrl": c.queue_url, "MaxNumberOfMessages": 1},
+        lambda i, c: {
+            "QueueUrl": c.receive_queue_url,
+            "MaxNumberOfMessages": 1,
+            "VisibilityTimeout": 0,
+        },
     ),
 )
 
@@ -134,7 +166,11 @@ OPS = (
 
 
 def sync_context(clients: dict[str, Any]) -> Context:
-    return Context(clients["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"])
+    sqs = clients["sqs"]
+    return Context(
+        sqs.get_queue_url(QueueName=SEND_QUEUE)["QueueUrl"],
+        sqs.get_queue_url(QueueName=RECEIVE_QUEUE)["QueueUrl"],
+    )
 
 
 def time_op_sync(
@@ -143,16 +179,18 @@ def time_op_sync(
     """Seconds per call over ``op.calls(calls)`` calls, after a short warm-up."""
     call = getattr(clients[op.service], op.method)
     calls = op.calls(calls)
-    for i in range(WARMUP_CALLS):
-        response = call(**op.params(i, context))
-        if op.read_body:
-            response["Body"].read()
-    start = time.perf_counter()
-    for i in range(calls):
-        response = call(**op.params(i, context))
-        if op.read_body:
-            response["Body"].read()
-    return (time.perf_counter() - start) / calls
+    elapsed = 0.0
+    for batch, timed in op.schedule(calls):
+        for service, method, params in op.between(context) if op.between else []:
+            getattr(clients[service], method)(**params)
+        start = time.perf_counter()
+        for i in batch:
+            response = call(**op.params(i, context))
+            if op.read_body:
+                response["Body"].read()
+        if timed:
+            elapsed += time.perf_counter() - start
+    return elapsed / calls
 
 
 def stream_sync(clients: dict[str, Any], key: str) -> tuple[float, int]:
@@ -190,8 +228,10 @@ def concurrent_puts_sync(clients: dict[str, Any], tasks: int, threads: int) -> f
 
 
 async def async_context(clients: dict[str, Any]) -> Context:
-    response = await clients["sqs"].get_queue_url(QueueName=QUEUE)
-    return Context(response["QueueUrl"])
+    sqs = clients["sqs"]
+    send = await sqs.get_queue_url(QueueName=SEND_QUEUE)
+    receive = await sqs.get_queue_url(QueueName=RECEIVE_QUEUE)
+    return Context(send["QueueUrl"], receive["QueueUrl"])
 
 
 async def _read_body_async(body: Any) -> int:
@@ -205,16 +245,18 @@ async def time_op_async(
 ) -> float:
     call = getattr(clients[op.service], op.method)
     calls = op.calls(calls)
-    for i in range(WARMUP_CALLS):
-        response = await call(**op.params(i, context))
-        if op.read_body:
-            await _read_body_async(response["Body"])
-    start = time.perf_counter()
-    for i in range(calls):
-        response = await call(**op.params(i, context))
-        if op.read_body:
-            await _read_body_async(response["Body"])
-    return (time.perf_counter() - start) / calls
+    elapsed = 0.0
+    for batch, timed in op.schedule(calls):
+        for service, method, params in op.between(context) if op.between else []:
+            await getattr(clients[service], method)(**params)
+        start = time.perf_counter()
+        for i in batch:
+            response = await call(**op.params(i, context))
+            if op.read_body:
+                await _read_body_async(response["Body"])
+        if timed:
+            elapsed += time.perf_counter() - start
+    return elapsed / calls
 
 
 async def stream_async(clients: dict[str, Any], key: str) -> tuple[float, int]:
