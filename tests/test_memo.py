@@ -41,6 +41,12 @@ MEMO_POINTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fast_path_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CI runs the suite a second time with the fast path off.
+    monkeypatch.setenv("AIOMOTO_FAST_PATH", "1")
+
+
 def current(points: Iterable[tuple[object, str]]) -> list[object]:
     return [vars(owner)[name] for owner, name in points]
 
