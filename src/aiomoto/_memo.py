@@ -226,8 +226,6 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
     clean = _sanitize_user_agent_string_component(raw_str, allow_hash)
     if len(_user_agent_components) >= TABLE_LIMIT:
         _user_agent_components.clear()
-    _class_decides.clear()
-    _aliases.clear()
     _user_agent_components[key] = clean
     return clean
 
@@ -248,10 +246,6 @@ _aliases: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
 
 def _decided_by_class(cls: type) -> bool:
-    try:
-        return _class_decides[cls]
-    except KeyError:
-        pass
     decides = not any(
         name in vars(base)
         for base in cls.__mro__
@@ -268,7 +262,10 @@ def possible_keys(
     """``XFormedAttributePicker.get_possible_keys``, remembered per class."""
     value = context.obj
     cls = type(value)
-    if not _decided_by_class(cls) or "Meta" in getattr(value, "__dict__", ()):
+    decided = _class_decides.get(cls)
+    if decided is None:
+        decided = _class_decides[cls] = _decided_by_class(cls)
+    if not decided or "Meta" in getattr(value, "__dict__", ()):
         return _moto_possible_keys(self, context)
     shape = context.shape
     key = (
