@@ -67,14 +67,23 @@ def test_installed_only_with_the_fast_path_and_removed_after(
     assert replaced == [setting == "1"] * len(MEMO_POINTS)
 
 
-def test_each_outermost_enter_starts_with_empty_tables() -> None:
+def tables() -> list[object]:
+    return [
+        _memo._providers,
+        _memo._timestamps,
+        _memo._user_agent_components,
+        _memo._class_decides,
+        _memo._aliases,
+    ]
+
+
+def test_the_last_exit_empties_the_tables() -> None:
     with aiomoto.mock_aws():
-        boto3.client("s3", region_name=REGION).list_buckets()
-        assert _memo._user_agent_components
-    with aiomoto.mock_aws():
-        assert not _memo._user_agent_components
-        assert not _memo._timestamps
-        assert not _memo._aliases
+        client = boto3.client("s3", region_name=REGION)
+        client.create_bucket(Bucket="memo")
+        client.list_buckets()
+        assert all(tables())
+    assert not any(tables())
 
 
 # --- Endpoint resolution --------------------------------------------------------

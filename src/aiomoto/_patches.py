@@ -242,6 +242,9 @@ class Patches:
                 self._originals.pop()
         finally:
             self.environment.restore()
+            # What the fast path remembered (Moto's routes, botocore's shapes
+            # and endpoints) is not kept alive past the last exit.
+            _routing.forget()
 
     def _set(self, owner: object, name: str, replacement: object) -> None:
         self._originals.append((owner, name, vars(owner)[name]))

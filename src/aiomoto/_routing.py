@@ -478,6 +478,12 @@ def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
                 mock.add(response)
 
 
+def forget() -> None:
+    """Empty the routing cache and the memos."""
+    router.clear()
+    _memo.clear()
+
+
 def replacements() -> list[tuple[object, str, object]]:
     """The attributes to set while a context is active, with fresh caches.
 
@@ -485,8 +491,7 @@ def replacements() -> list[tuple[object, str, object]]:
     which empties the caches either way, so that switching the fast path back
     on never meets entries from an earlier context.
     """
-    router.clear()
-    _memo.clear()
+    forget()
     if not fast_path_enabled():
         return []
     return [
