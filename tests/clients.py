@@ -68,3 +68,22 @@ class Clients:
         else:
             raise ValueError(f"unknown client kind {kind!r}")
         return Client(kind, await self._stack.enter_async_context(creator))
+
+
+def pk_sk_table(name: str, sort_type: str = "S", **extra: Any) -> dict[str, Any]:
+    """``create_table`` arguments for an on-demand table keyed by string
+    ``pk`` and ``sk`` (of ``sort_type``), plus any ``extra`` arguments."""
+    arguments: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": sort_type},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    arguments.update(extra)
+    return arguments

@@ -27,6 +27,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.httpxsession import HttpxSession
 from aiobotocore.session import get_session
 from botocore.config import Config
+from tests.clients import pk_sk_table
 
 import aiomoto
 from aiomoto import _core, _patches
@@ -250,18 +251,7 @@ class Threads:
 
 def create_resources() -> None:
     boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
-    boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    boto3.client("dynamodb", region_name=REGION).create_table(**pk_sk_table(TABLE, "N"))
     boto3.client("sqs", region_name=REGION).create_queue(QueueName=QUEUE)
 
 

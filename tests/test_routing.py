@@ -29,6 +29,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.exceptions import ServiceNotWhitelisted
 from moto.moto_api._internal import mock_random
 from moto.sqs.models import sqs_backends
+from tests.clients import pk_sk_table
 
 import aiomoto
 from aiomoto import _memo, _routing
@@ -107,18 +108,7 @@ def setup_state() -> None:
     s3.create_bucket(Bucket="routing-bucket")
     s3.put_object(Bucket="routing-bucket", Key="a/b.txt", Body=b"hello")
     ddb = boto3.client("dynamodb", region_name="us-east-1")
-    ddb.create_table(
-        TableName="routing-table",
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    ddb.create_table(**pk_sk_table("routing-table"))
     boto3.client("sqs", region_name="eu-west-1").create_queue(QueueName="routing-q")
 
 

@@ -14,6 +14,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend
 from moto.s3.models import S3Backend
 from tests.async_surface.harness import ASYNCIO_MODES, Aws
+from tests.clients import pk_sk_table
 from werkzeug.exceptions import HTTPException
 
 pytestmark = pytest.mark.anyio
@@ -79,18 +80,7 @@ async def test_list_objects_v2_paginates_thousands_of_keys(aws: Aws) -> None:
 
 async def dynamodb_with_items(aws: Aws, count: int) -> Any:
     ddb = await aws.client("dynamodb")
-    await ddb.create_table(
-        TableName="paged",
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    await ddb.create_table(**pk_sk_table("paged", "N"))
     for start in range(0, count, 25):
         await ddb.batch_write_item(
             RequestItems={
