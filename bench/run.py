@@ -29,8 +29,9 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -112,20 +113,56 @@ def rotated(items: Sequence[Any], by: int) -> list[Any]:
 # --- One variant, one round -------------------------------------------------
 
 
-def run_sync_session(
+@dataclass
+class Measures:
+    """A session's timed workloads, as awaitables for sync and async clients
+    alike; each times itself, so awaiting a sync one adds nothing timed."""
+
+    time_op: Callable[[Op, int], Awaitable[float]]
+    stream: Callable[[str], Awaitable[tuple[float, int]]]
+    concurrent_puts: Callable[[], Awaitable[float]]
+
+
+def sync_measures(clients: dict[str, Any]) -> Measures:
+    context = sync_context(clients)
+
+    async def time_op(op: Op, calls: int) -> float:
+        return time_op_sync(clients, op, context, calls)
+
+    async def stream(key: str) -> tuple[float, int]:
+        return stream_sync(clients, key)
+
+    async def concurrent_puts() -> float:
+        return concurrent_puts_sync(clients, CONCURRENT_TASKS, SYNC_THREADS)
+
+    return Measures(time_op, stream, concurrent_puts)
+
+
+async def async_measures(clients: dict[str, Any]) -> Measures:
+    context = await async_context(clients)
+
+    async def time_op(op: Op, calls: int) -> float:
+        return await time_op_async(clients, op, context, calls)
+
+    async def stream(key: str) -> tuple[float, int]:
+        return await stream_async(clients, key)
+
+    async def concurrent_puts() -> float:
+        return await concurrent_puts_async(clients, CONCURRENT_TASKS)
+
+    return Measures(time_op, stream, concurrent_puts)
+
+
+async def measure(
     variant: Variant,
-    endpoint: str | None,
+    measures: Measures,
     args: argparse.Namespace,
     raw: Raw,
     round_: int,
 ) -> None:
-    clients = sync_clients(endpoint)
-    context = sync_context(clients)
     for op in selected_ops(raw):
         gc.collect()
-        raw["ops"][op.key][variant.key].append(
-            time_op_sync(clients, op, context, args.calls)
-        )
+        raw["ops"][op.key][variant.key].append(await measures.time_op(op, args.calls))
     if args.ops_only:
         return
     key = f"stream-{round_}"
@@ -133,15 +170,15 @@ def run_sync_session(
         put_big_object(key, STREAM_SIZE)
     for _ in range(STREAM_READS):
         gc.collect()
-        seconds, size = stream_sync(clients, key)
+        seconds, size = await measures.stream(key)
         assert size == STREAM_SIZE
         raw["streaming"][variant.key].append(STREAM_SIZE / MIB / seconds)
     gc.collect()
-    seconds = concurrent_puts_sync(clients, CONCURRENT_TASKS, SYNC_THREADS)
+    seconds = await measures.concurrent_puts()
     raw["concurrency"][variant.key].append(CONCURRENT_TASKS / seconds)
 
 
-async def run_async_session(
+async def run_variant_session(
     variant: Variant,
     endpoint: str | None,
     args: argparse.Namespace,
@@ -149,26 +186,12 @@ async def run_async_session(
     round_: int,
 ) -> None:
     async with AsyncExitStack() as stack:
-        clients = await async_clients(stack, endpoint, AioSession())
-        context = await async_context(clients)
-        for op in selected_ops(raw):
-            gc.collect()
-            raw["ops"][op.key][variant.key].append(
-                await time_op_async(clients, op, context, args.calls)
-            )
-        if args.ops_only:
-            return
-        key = f"stream-{round_}"
-        with in_process_state(variant):
-            put_big_object(key, STREAM_SIZE)
-        for _ in range(STREAM_READS):
-            gc.collect()
-            seconds, size = await stream_async(clients, key)
-            assert size == STREAM_SIZE
-            raw["streaming"][variant.key].append(STREAM_SIZE / MIB / seconds)
-        gc.collect()
-        seconds = await concurrent_puts_async(clients, CONCURRENT_TASKS)
-        raw["concurrency"][variant.key].append(CONCURRENT_TASKS / seconds)
+        if variant.is_async:
+            clients = await async_clients(stack, endpoint, AioSession())
+            measures = await async_measures(clients)
+        else:
+            measures = sync_measures(sync_clients(endpoint))
+        await measure(variant, measures, args, raw, round_)
 
 
 def run_session(
@@ -181,12 +204,9 @@ def run_session(
 ) -> None:
     with mocked(variant, server) as endpoint:
         populate(variant)
-        if variant.is_async:
-            loop.run_until_complete(
-                run_async_session(variant, endpoint, args, raw, round_)
-            )
-        else:
-            run_sync_session(variant, endpoint, args, raw, round_)
+        loop.run_until_complete(
+            run_variant_session(variant, endpoint, args, raw, round_)
+        )
 
 
 # --- Enter+exit, import, memory ---------------------------------------------
