@@ -23,7 +23,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *original_call;       /* Moto's BotocoreStubber.__call__ */
     PyObject *async_emit_code;     /* AioHierarchicalEmitter._emit.__code__ */
-    PyObject *async_body_dispatch; /* async (dispatcher, stubber, request) */
+    PyObject *async_body_dispatch; /* async (dispatcher, stubber, request, event) */
     PyObject *deferred;            /* dict: event name -> async handler */
     PyObject *lock;                /* DispatchLock, or None for no locking */
     Py_ssize_t max_body_bytes;     /* -1: no limit */
@@ -70,19 +70,21 @@ is_404(PyObject *status)
     return PyLong_Check(status) && PyLong_AsLongAndOverflow(status, &overflow) == 404;
 }
 
-/* Always returns NULL, with NotImplementedError set. */
+/* Always returns NULL: with NotImplementedError set, naming the request's
+ * method and URL when it has them, or with the error that stopped reading
+ * them if that was not a missing attribute. */
 static PyObject *
 raise_not_yet(PyObject *request)
 {
     PyObject *method = request ? PyObject_GetAttrString(request, "method") : NULL;
-    PyObject *url = request ? PyObject_GetAttrString(request, "url") : NULL;
-    if (method != NULL && url != NULL) {
+    PyObject *url = method ? PyObject_GetAttrString(request, "url") : NULL;
+    if (url != NULL) {
         PyErr_Format(PyExc_NotImplementedError,
                      "no Moto handler for %S %S: Moto does not implement this "
                      "service or operation",
                      method, url);
     }
-    else {
+    else if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError)) {
         PyErr_Clear();
         PyErr_SetString(PyExc_NotImplementedError,
                         "no Moto handler for this request: Moto does not implement "
@@ -201,21 +203,76 @@ stubber_enabled(PyObject *stubber)
     return truth;
 }
 
-static PyObject *
-dispatcher_respond(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* Raise what not_implemented(event_name, exc) returns in place of the
+ * NotImplementedError being raised, chained to it; None keeps the original.
+ * Moto raises NotImplementedError for what it lacks, and only here is the
+ * event name -- before-send.SERVICE.OPERATION -- known to name the call. */
+static void
+explain_not_implemented(DispatcherObject *self, PyObject *event_name)
 {
-    if (nargs != 2) {
+    PyObject *exc = aiomoto_take_exception();
+    if (exc == NULL) {
+        return;
+    }
+    PyObject *replacement = PyObject_CallFunctionObjArgs(
+        self->not_implemented, event_name ? event_name : Py_None, exc, NULL);
+    if (replacement == NULL) {
+        Py_DECREF(exc);
+        return;
+    }
+    if (replacement == Py_None) {
+        Py_DECREF(replacement);
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+        return;
+    }
+    if (!PyExceptionInstance_Check(replacement)) {
         PyErr_Format(PyExc_TypeError,
-                     "respond() takes exactly 2 arguments (stubber, request), "
-                     "%zd given",
+                     "not_implemented must return an exception or None, not %.200s",
+                     Py_TYPE(replacement)->tp_name);
+        Py_DECREF(replacement);
+        Py_DECREF(exc);
+        return;
+    }
+    PyException_SetCause(replacement, Py_NewRef(exc));
+    PyException_SetContext(replacement, exc); /* steals exc */
+    PyErr_SetObject((PyObject *)Py_TYPE(replacement), replacement);
+    Py_DECREF(replacement);
+}
+
+/* The result, or NULL with the error explained when it is Moto's
+ * NotImplementedError and the dispatcher has an explainer. */
+static PyObject *
+explained(DispatcherObject *self, PyObject *result, PyObject *event_name)
+{
+    if (result == NULL && self->not_implemented != Py_None &&
+        PyErr_ExceptionMatches(PyExc_NotImplementedError)) {
+        explain_not_implemented(self, event_name);
+    }
+    return result;
+}
+
+/* respond(stubber, request, event_name=None): Moto's answer to an async
+ * caller, for the handlers that run after an await (deferred events, bodies
+ * read first).  With the event name, Moto's NotImplementedError is explained
+ * as it is for calls answered at once. */
+static PyObject *
+dispatcher_respond(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 && nargs != 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "respond() takes 2 or 3 arguments (stubber, request, "
+                     "event_name=None), %zd given",
                      nargs);
         return NULL;
     }
+    DispatcherObject *self = (DispatcherObject *)op;
     int enabled = stubber_enabled(args[0]);
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
-    return respond_enabled((DispatcherObject *)self, args[0], args[1]);
+    return explained(self, respond_enabled(self, args[0], args[1]),
+                     nargs == 3 ? args[2] : NULL);
 }
 
 /* Bodies Moto can read without awaiting anything, and within the limit.  A
@@ -292,11 +349,12 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
-    PyObject *call_args[] = {(PyObject *)self, stubber, request};
-    PyObject *handler =
-        deferred_handler(self, find_argument(args, nargs, kwnames, 1, "event_name"));
+    PyObject *event_name = find_argument(args, nargs, kwnames, 1, "event_name");
+    PyObject *call_args[] = {(PyObject *)self, stubber, request,
+                             event_name ? event_name : Py_None};
+    PyObject *handler = deferred_handler(self, event_name);
     if (handler != NULL) {
-        return PyObject_Vectorcall(handler, call_args, 3, NULL);
+        return PyObject_Vectorcall(handler, call_args, 4, NULL);
     }
     if (PyErr_Occurred()) {
         return NULL;
@@ -310,46 +368,7 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (in_memory) {
         return respond_enabled(self, stubber, request);
     }
-    return PyObject_Vectorcall(self->async_body_dispatch, call_args, 3, NULL);
-}
-
-/* Raise what not_implemented(event_name, exc) returns in place of the
- * NotImplementedError being raised, chained to it; None keeps the original.
- * Moto raises NotImplementedError for what it lacks, and only here is the
- * event name -- before-send.SERVICE.OPERATION -- known to name the call. */
-static void
-explain_not_implemented(DispatcherObject *self, PyObject *const *args,
-                        Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *exc = aiomoto_take_exception();
-    if (exc == NULL) {
-        return;
-    }
-    PyObject *event_name = find_argument(args, nargs, kwnames, 1, "event_name");
-    PyObject *replacement = PyObject_CallFunctionObjArgs(
-        self->not_implemented, event_name ? event_name : Py_None, exc, NULL);
-    if (replacement == NULL) {
-        Py_DECREF(exc);
-        return;
-    }
-    if (replacement == Py_None) {
-        Py_DECREF(replacement);
-        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-        Py_DECREF(exc);
-        return;
-    }
-    if (!PyExceptionInstance_Check(replacement)) {
-        PyErr_Format(PyExc_TypeError,
-                     "not_implemented must return an exception or None, not %.200s",
-                     Py_TYPE(replacement)->tp_name);
-        Py_DECREF(replacement);
-        Py_DECREF(exc);
-        return;
-    }
-    PyException_SetCause(replacement, Py_NewRef(exc));
-    PyException_SetContext(replacement, exc); /* steals exc */
-    PyErr_SetObject((PyObject *)Py_TYPE(replacement), replacement);
-    Py_DECREF(replacement);
+    return PyObject_Vectorcall(self->async_body_dispatch, call_args, 4, NULL);
 }
 
 /* Arguments are forwarded as received, so the sync path costs one frame check
@@ -376,11 +395,12 @@ dispatcher_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf,
     else {
         result = dispatch_async(self, args, PyVectorcall_NARGS(nargsf), kwnames);
     }
-    if (result == NULL && self->not_implemented != Py_None &&
-        PyErr_ExceptionMatches(PyExc_NotImplementedError)) {
-        explain_not_implemented(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+    if (result != NULL) {
+        return result;
     }
-    return result;
+    return explained(self, NULL,
+                     find_argument(args, PyVectorcall_NARGS(nargsf), kwnames, 1,
+                                   "event_name"));
 }
 
 static int
@@ -518,8 +538,9 @@ dispatcher_dealloc(PyObject *op)
 
 static PyMethodDef dispatcher_methods[] = {
     {"respond", (PyCFunction)(void (*)(void))dispatcher_respond, METH_FASTCALL,
-     PyDoc_STR("respond($self, stubber, request, /)\n--\n\n"
-               "Let Moto process request and wrap its answer for aiobotocore.")},
+     PyDoc_STR("respond($self, stubber, request, event_name=None, /)\n--\n\n"
+               "Let Moto process request and wrap its answer for aiobotocore;\n"
+               "with the event name, NotImplementedError is explained.")},
     {NULL, NULL, 0, NULL},
 };
 

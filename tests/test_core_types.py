@@ -1366,11 +1366,16 @@ class Harness:
         self.body_dispatches: list[tuple[object, ...]] = []
 
         async def body_dispatch(
-            dispatcher: _core.Dispatcher, stubber: Any, request: Any
+            dispatcher: _core.Dispatcher,
+            stubber: Any,
+            request: Any,
+            event_name: str | None,
         ) -> _core.AsyncResponse | None:
             self.body_dispatches.append((dispatcher, stubber, request))
             data = await request.body.read()
-            return dispatcher.respond(stubber, FakeRequest("PUT", request.url, data))
+            return dispatcher.respond(
+                stubber, FakeRequest("PUT", request.url, data), event_name
+            )
 
         self.original = FakeStubber.__dict__["__call__"]
         self.dispatcher = _core.Dispatcher(
@@ -1547,7 +1552,7 @@ def test_dispatcher_respond_directly() -> None:
     assert response.url == URL
     stubber.enabled = False
     assert harness.dispatcher.respond(stubber, FakeRequest("GET", URL)) is None
-    with pytest.raises(TypeError, match="exactly 2 arguments"):
+    with pytest.raises(TypeError, match="2 or 3 arguments"):
         harness.dispatcher.respond(stubber)  # type: ignore[call-arg]
     with pytest.raises(AttributeError):
         harness.dispatcher.respond(object(), FakeRequest("GET", URL))  # type: ignore[arg-type]
@@ -1625,10 +1630,10 @@ def test_dispatcher_deferred_events_go_to_their_handler() -> None:
     calls: list[tuple[object, ...]] = []
 
     async def wait_then_respond(
-        dispatcher: _core.Dispatcher, stubber: Any, request: Any
+        dispatcher: _core.Dispatcher, stubber: Any, request: Any, event_name: Any
     ) -> _core.AsyncResponse | None:
-        calls.append((dispatcher, stubber, request))
-        return dispatcher.respond(stubber, request)
+        calls.append((dispatcher, stubber, request, event_name))
+        return dispatcher.respond(stubber, request, event_name)
 
     async def body_dispatch(*args: Any) -> None:
         raise AssertionError("in-memory bodies never come here")
@@ -1656,7 +1661,9 @@ def test_dispatcher_deferred_events_go_to_their_handler() -> None:
         assert handler is stubber
         assert isinstance(response, _core.AsyncResponse)
         assert response._content == b"<ok/>"
-    assert calls == [(dispatcher, stubber, request)] * 2
+    assert (
+        calls == [(dispatcher, stubber, request, "before-send.sqs.ReceiveMessage")] * 2
+    )
     assert stubber.processed == [request] * 2
 
     calls.clear()

@@ -4,6 +4,7 @@ lacks, misspelled arguments."""
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 import aioboto3
@@ -218,6 +219,29 @@ def test_unimplemented_calls_name_the_service_and_operation(
         assert "docs.getmoto.org" in str(error)
 
 
+def test_an_unimplemented_call_with_a_streamed_body_is_explained_too() -> None:
+    # A file-like body is read on the event loop before Moto sees the request.
+    async def post(body: Any) -> None:
+        async with get_session().create_client("lex-runtime", region_name=REGION) as c:
+            await c.post_content(
+                botName="bot",
+                botAlias="alias",
+                userId="user-1",
+                contentType="text/plain; charset=utf-8",
+                inputStream=body,
+            )
+
+    with aiomoto.mock_aws():
+        for body in (b"hello", io.BytesIO(b"hello")):
+            with pytest.raises(aiomoto.NotImplementedByMotoError) as raised:
+                asyncio.run(post(body))
+            error = raised.value
+            assert (error.service, error.operation) == (
+                "lex-runtime-service",
+                "PostContent",
+            )
+
+
 # --- misspelled arguments -----------------------------------------------------------
 
 
@@ -305,6 +329,29 @@ def test_the_hook_replaces_not_implemented_errors(
         assert "no Moto handler for POST https://example.amazonaws.com/" in str(
             seen[0][1]
         )
+
+
+class _Stubber:
+    enabled = True
+
+    def process_request(self, request: object) -> None:
+        raise NotImplementedError("lacking")
+
+
+def test_respond_explains_when_given_the_event_name() -> None:
+    seen: list[object] = []
+
+    def hook(event_name: object, error: BaseException) -> BaseException:
+        seen.append(event_name)
+        return KeyError("explained")
+
+    dispatcher = _dispatcher(None, hook)
+    with pytest.raises(KeyError):
+        dispatcher.respond(_Stubber(), _Request(), "before-send.svc.Op")
+    assert seen == ["before-send.svc.Op"]
+    with pytest.raises(KeyError):
+        dispatcher.respond(_Stubber(), _Request(), None)
+    assert seen == ["before-send.svc.Op", None]
 
 
 @pytest.mark.parametrize(

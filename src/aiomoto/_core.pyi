@@ -8,6 +8,7 @@ from typing import (
     NoReturn,
     Protocol,
     SupportsIndex,
+    TypeAlias,
     TypeVar,
     final,
     overload,
@@ -155,19 +156,19 @@ class Activation:
     def exit(self, remove: Callable[[], object], /) -> int: ...
     def _after_fork(self) -> None: ...
 
+# (dispatcher, stubber, request, event_name): a response awaited later.
+_AsyncHandler: TypeAlias = Callable[
+    [Dispatcher, Any, Any, str | None], Awaitable[AsyncResponse | None]
+]
+
 @final
 class Dispatcher:
     def __new__(
         cls,
         original_call: Callable[..., object],
         async_emit_code: CodeType,
-        async_body_dispatch: Callable[
-            [Dispatcher, Any, Any], Awaitable[AsyncResponse | None]
-        ],
-        deferred: dict[
-            str, Callable[[Dispatcher, Any, Any], Awaitable[AsyncResponse | None]]
-        ]
-        | None = None,
+        async_body_dispatch: _AsyncHandler,
+        deferred: dict[str, _AsyncHandler] | None = None,
         *,
         lock: DispatchLock | None = None,
         max_body_bytes: int | None = None,
@@ -188,7 +189,7 @@ class Dispatcher:
     ) -> Callable[..., Any]: ...
     def __call__(self, stubber: Any, /, *args: Any, **kwargs: Any) -> Any: ...
     def respond(
-        self, stubber: _Stubber, request: _AWSRequest, /
+        self, stubber: _Stubber, request: _AWSRequest, event_name: str | None = None, /
     ) -> AsyncResponse | None: ...
 
 @final

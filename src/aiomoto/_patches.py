@@ -150,7 +150,10 @@ def _http_session_classes() -> Iterator[type]:
 
 
 async def _respond_after_reading_body(
-    dispatcher: _core.Dispatcher, stubber: BotocoreStubber, request: AWSPreparedRequest
+    dispatcher: _core.Dispatcher,
+    stubber: BotocoreStubber,
+    request: AWSPreparedRequest,
+    event_name: str | None,
 ) -> _core.AsyncResponse | None:
     """Answer a request whose body must be awaited or measured first.
 
@@ -179,7 +182,7 @@ async def _respond_after_reading_body(
         size = _in_memory_size(request.body)
         if size is not None and size > limit:
             raise _too_large(request, size, limit)
-    return dispatcher.respond(stubber, request)
+    return dispatcher.respond(stubber, request, event_name)
 
 
 class Patches:

@@ -130,17 +130,20 @@ def _requested_wait(params: dict[str, Any]) -> int | None:
 
 
 async def receive_message(
-    dispatcher: _core.Dispatcher, stubber: Any, request: AWSPreparedRequest
+    dispatcher: _core.Dispatcher,
+    stubber: Any,
+    request: AWSPreparedRequest,
+    event_name: str | None,
 ) -> _core.AsyncResponse | None:
     """Answer SQS ReceiveMessage, waiting on the event loop instead of in Moto."""
     params = _json_params(request)
     requested = None if params is None else _requested_wait(params)
     if params is None or requested == 0:
-        return dispatcher.respond(stubber, request)
+        return dispatcher.respond(stubber, request, event_name)
 
     started = time.monotonic()
     ask = _with_params(request, {**params, "WaitTimeSeconds": 0})
-    response = dispatcher.respond(stubber, ask)
+    response = dispatcher.respond(stubber, ask, event_name)
     if response is None or _has_messages(response):
         return response
     if requested is None:
@@ -148,14 +151,15 @@ async def receive_message(
     deadline = started + min(requested, _MAX_WAIT_SECONDS)
     while (remaining := deadline - time.monotonic()) > 0:
         await _sleep(min(POLL_INTERVAL, remaining))
-        response = dispatcher.respond(stubber, ask)
+        response = dispatcher.respond(stubber, ask, event_name)
         if response is None or _has_messages(response):
             break
     return response
 
 
 Handler = Callable[
-    [_core.Dispatcher, Any, AWSPreparedRequest], Awaitable[_core.AsyncResponse | None]
+    [_core.Dispatcher, Any, AWSPreparedRequest, str | None],
+    Awaitable[_core.AsyncResponse | None],
 ]
 
 # before-send event name -> handler, for the Dispatcher's ``deferred``.
