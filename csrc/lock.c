@@ -202,12 +202,18 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
  * still does, and keeps it; a lock held by any other thread would never be
  * released, so the child gets a fresh one (the old one is abandoned rather
  * than freed: freeing a lock another thread held is undefined on some
- * platforms). */
+ * platforms).  The count alone cannot tell: a thread takes the lock without
+ * the GIL and records itself only once it has the GIL back, so the lock can
+ * be held with a count of 0. */
 static PyObject *
 lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (self->count == 0 || is_owned(self)) {
+    if (is_owned(self)) {
+        Py_RETURN_NONE;
+    }
+    if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+        PyThread_release_lock(self->lock);
         Py_RETURN_NONE;
     }
     PyThread_type_lock fresh = aiomoto_new_thread_lock();
