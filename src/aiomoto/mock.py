@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
@@ -159,9 +160,16 @@ class MockAWS:
             )
         return self._decorate_callable(func, reset, remove_data)
 
-    def _fresh(self) -> MockAWS:
-        """A context of the same settings for one call of a decorated function."""
-        return MockAWS(self._config)
+    @contextlib.contextmanager
+    def _one_call(self, reset: bool, remove_data: bool) -> Iterator[None]:
+        """A fresh context of the same settings, for one call of a decorated
+        function."""
+        context = MockAWS(self._config)
+        context.start(reset=reset)
+        try:
+            yield
+        finally:
+            context.stop(remove_data=remove_data)
 
     def _decorate_callable(self, func: F, reset: bool, remove_data: bool) -> F:
         if inspect.isasyncgenfunction(func):
@@ -170,13 +178,9 @@ class MockAWS:
             async def async_generator_wrapper(
                 *args: Any, **kwargs: Any
             ) -> AsyncIterator[Any]:
-                context = self._fresh()
-                context.start(reset=reset)
-                try:
+                with self._one_call(reset, remove_data):
                     async for item in func(*args, **kwargs):
                         yield item
-                finally:
-                    context.stop(remove_data=remove_data)
 
             return cast(F, async_generator_wrapper)
 
@@ -184,12 +188,8 @@ class MockAWS:
 
             @functools.wraps(func)
             async def coroutine_wrapper(*args: Any, **kwargs: Any) -> Any:
-                context = self._fresh()
-                context.start(reset=reset)
-                try:
+                with self._one_call(reset, remove_data):
                     return await func(*args, **kwargs)
-                finally:
-                    context.stop(remove_data=remove_data)
 
             return cast(F, coroutine_wrapper)
 
@@ -197,23 +197,15 @@ class MockAWS:
 
             @functools.wraps(func)
             def generator_wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
-                context = self._fresh()
-                context.start(reset=reset)
-                try:
+                with self._one_call(reset, remove_data):
                     yield from func(*args, **kwargs)
-                finally:
-                    context.stop(remove_data=remove_data)
 
             return cast(F, generator_wrapper)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            context = self._fresh()
-            context.start(reset=reset)
-            try:
+            with self._one_call(reset, remove_data):
                 return func(*args, **kwargs)
-            finally:
-                context.stop(remove_data=remove_data)
 
         return cast(F, wrapper)
 
