@@ -62,10 +62,6 @@ class Environment:
     def __init__(self) -> None:
         self._saved: dict[str, str | None] | None = None
 
-    @property
-    def hidden(self) -> bool:
-        return self._saved is not None
-
     def hide(self) -> None:
         """Save, then change, what would take clients away from Moto."""
         if self._saved is not None:

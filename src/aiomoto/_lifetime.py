@@ -48,11 +48,6 @@ def end() -> None:
     _current = None
 
 
-def current() -> int | None:
-    """The current activation's number, or None outside any context."""
-    return _current
-
-
 def _service_name(client: BaseClient) -> str:
     try:
         name: str = client.meta.service_model.service_name

@@ -444,7 +444,7 @@ class _Registrations:
             responses.append(
                 CallbackResponse(
                     method=method,
-                    url=re.compile(r"https?://.+\.amazonaws.com/.*"),
+                    url=_NOT_IMPLEMENTED_URL,
                     callback=not_implemented_callback,
                 )
             )
@@ -471,11 +471,7 @@ def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
     mock.start()
     registry = mock._registry
     for method, responses in by_method:
-        if type(registry) is CustomRegistry:
-            registry._registered[method].extend(responses)
-        else:
-            for response in responses:
-                mock.add(response)
+        registry._registered[method].extend(responses)
 
 
 def forget() -> None:
