@@ -125,22 +125,10 @@ def parameters_read(ruleset: RuleSet) -> frozenset[str] | None:
 class _ProviderTable:
     def __init__(self, provider: EndpointProvider) -> None:
         self.ruleset: RuleSet = provider.ruleset
-        self.names = parameters_read(provider.ruleset)
+        names = parameters_read(provider.ruleset)
+        # The key is these parameters' values, in this order.
+        self.names = None if names is None else tuple(sorted(names))
         self.endpoints: dict[tuple[Any, ...], Any] = {}
-
-    def key(self, parameters: dict[str, Any]) -> tuple[Any, ...] | None:
-        if self.names is None:
-            return None
-        key = tuple(
-            (name, value)
-            for name, value in sorted(parameters.items())
-            if name in self.names
-        )
-        try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
 
 
 _providers: weakref.WeakKeyDictionary[EndpointProvider, _ProviderTable] = (
@@ -154,14 +142,17 @@ def resolve_endpoint(self: EndpointProvider, **parameters: Any) -> Any:
     if table is None or table.ruleset is not self.ruleset:
         table = _providers[self] = _ProviderTable(self)
     # botocore's own cache turns lists into tuples before the rules see them.
-    parameters = {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in parameters.items()
-    }
-    key = table.key(parameters)
-    if key is None:
+    for name, value in parameters.items():
+        if isinstance(value, list):
+            parameters[name] = tuple(value)
+    if table.names is None:
         return _botocore_resolve_endpoint(self, **parameters)
-    endpoint = table.endpoints.get(key)
+    # An absent parameter and a None one are the same to the rules.
+    key = tuple(parameters.get(name) for name in table.names)
+    try:
+        endpoint = table.endpoints.get(key)
+    except TypeError:  # a value that cannot be a key
+        return _botocore_resolve_endpoint(self, **parameters)
     if endpoint is None:
         endpoint = _botocore_resolve_endpoint(self, **parameters)
         if len(table.endpoints) >= TABLE_LIMIT:
@@ -246,14 +237,12 @@ _aliases: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
 
 def _decided_by_class(cls: type) -> bool:
-    decides = not any(
+    return not any(
         name in vars(base)
         for base in cls.__mro__
         if base.__module__ != "builtins"
         for name in _CLASS_DECIDES_AGAINST
     )
-    _class_decides[cls] = decides
-    return decides
 
 
 def possible_keys(
