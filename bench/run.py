@@ -49,6 +49,7 @@ from variants import (
     Variant,
     async_clients,
     fake_credentials,
+    fast_path,
     in_process_state,
     mocked,
     populate,
@@ -213,26 +214,14 @@ def run_session(
 
 
 def _enter_exit_seconds(kind: str, times: int) -> float:
-    saved = os.environ.get("AIOMOTO_FAST_PATH")
-    if kind == "aiomoto_nofast":
-        os.environ["AIOMOTO_FAST_PATH"] = "0"
-    try:
+    mock = moto.mock_aws if kind == "moto" else aiomoto.mock_aws
+    with fast_path(kind != "aiomoto_nofast"):
         gc.collect()
         start = time.perf_counter()
-        if kind == "moto":
-            for _ in range(times):
-                with moto.mock_aws():
-                    pass
-        else:
-            for _ in range(times):
-                with aiomoto.mock_aws():
-                    pass
+        for _ in range(times):
+            with mock():
+                pass
         return (time.perf_counter() - start) / times
-    finally:
-        if saved is None:
-            os.environ.pop("AIOMOTO_FAST_PATH", None)
-        else:
-            os.environ["AIOMOTO_FAST_PATH"] = saved
 
 
 IMPORTS = {

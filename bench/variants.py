@@ -94,7 +94,8 @@ class Server:
 
 
 @contextmanager
-def _fast_path(enabled: bool) -> Iterator[None]:
+def fast_path(enabled: bool) -> Iterator[None]:
+    """``AIOMOTO_FAST_PATH=0`` inside, unless ``enabled``; restored after."""
     saved = os.environ.get("AIOMOTO_FAST_PATH")
     if not enabled:
         os.environ["AIOMOTO_FAST_PATH"] = "0"
@@ -120,7 +121,7 @@ def mocked(variant: Variant, server: Server) -> Iterator[str | None]:
             yield None
     else:
         with ExitStack() as stack:
-            stack.enter_context(_fast_path(variant.fast_path))
+            stack.enter_context(fast_path(variant.fast_path))
             stack.enter_context(aiomoto.mock_aws())
             yield None
 
