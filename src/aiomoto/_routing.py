@@ -230,12 +230,16 @@ class _ServiceRoutes(NamedTuple):
     urls: tuple[tuple[re.Pattern[str], _Handler], ...]
 
 
+def _default_region(account: Any) -> str:
+    """The region of an account's backends that Moto routes by."""
+    return "us-east-1" if "us-east-1" in account else "aws"
+
+
 def _default_backend(backends: Any) -> Any:
     """The backend whose URL map Moto routes by, chosen (and made) as Moto does."""
     if isinstance(backends, BackendDict):
         account = backends[moto.core.models.DEFAULT_ACCOUNT_ID]
-        region = "us-east-1" if "us-east-1" in account else "aws"
-        return account[region]
+        return account[_default_region(account)]
     return backends["global"]
 
 
@@ -248,10 +252,7 @@ def _touch_default_backend(backends: Any) -> None:
     """
     if isinstance(backends, BackendDict):
         account = dict.get(backends, moto.core.models.DEFAULT_ACCOUNT_ID)
-        if account is not None and (
-            dict.__contains__(account, "us-east-1")
-            or ("us-east-1" not in account and dict.__contains__(account, "aws"))
-        ):
+        if account is not None and dict.__contains__(account, _default_region(account)):
             return
     _default_backend(backends)
 
