@@ -21,24 +21,17 @@ static const char REENTERED[] =
     "aiomoto.mock_aws cannot be entered or exited while it is applying or "
     "removing its patches";
 
-/* Returns the lock acquired, so that the same one is released even if a fork
- * handler replaced self->lock meanwhile.  NULL (with RuntimeError set) when
- * the caller is the thread already holding it: waiting would never end. */
-static PyThread_type_lock
+/* -1 with RuntimeError when the caller is the thread already holding the
+ * lock (waiting would never end), or with the exception that interrupted the
+ * wait. */
+static int
 acquire(ActivationObject *self)
 {
     if (self->owner == PyThread_get_thread_ident()) {
         PyErr_SetString(PyExc_RuntimeError, REENTERED);
-        return NULL;
+        return -1;
     }
-    PyThread_type_lock lock = self->lock;
-    if (!PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
-        /* The holder needs the GIL to finish, so wait without it. */
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(lock, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
-    }
-    return lock;
+    return aiomoto_acquire_thread_lock(self->lock);
 }
 
 static int
@@ -55,18 +48,17 @@ static PyObject *
 activation_enter(PyObject *op, PyObject *apply)
 {
     ActivationObject *self = (ActivationObject *)op;
-    PyThread_type_lock lock = acquire(self);
-    if (lock == NULL) {
+    if (acquire(self) < 0) {
         return NULL;
     }
     self->depth++;
     if (self->depth == 1 && call_owned(self, apply) < 0) {
         self->depth = 0;
-        PyThread_release_lock(lock);
+        PyThread_release_lock(self->lock);
         return NULL;
     }
     Py_ssize_t depth = self->depth;
-    PyThread_release_lock(lock);
+    PyThread_release_lock(self->lock);
     return PyLong_FromSsize_t(depth);
 }
 
@@ -76,45 +68,40 @@ static PyObject *
 activation_exit(PyObject *op, PyObject *remove)
 {
     ActivationObject *self = (ActivationObject *)op;
-    PyThread_type_lock lock = acquire(self);
-    if (lock == NULL) {
+    if (acquire(self) < 0) {
         return NULL;
     }
     if (self->depth == 0) {
-        PyThread_release_lock(lock);
+        PyThread_release_lock(self->lock);
         PyErr_SetString(PyExc_RuntimeError,
                         "aiomoto.mock_aws exited more times than it was entered");
         return NULL;
     }
     self->depth--;
     if (self->depth == 0 && call_owned(self, remove) < 0) {
-        PyThread_release_lock(lock);
+        PyThread_release_lock(self->lock);
         return NULL;
     }
     Py_ssize_t depth = self->depth;
-    PyThread_release_lock(lock);
+    PyThread_release_lock(self->lock);
     return PyLong_FromSsize_t(depth);
 }
 
-/* In a forked child only the forking thread survives, so a lock held by any
- * other thread would never be released.  The child gets a fresh lock.  The
- * old one is freed only if it is free: releasing or freeing a lock another
- * thread held is undefined on some platforms, so a held one is abandoned. */
+/* In a forked child the lock is kept if it is free or the forking thread
+ * holds it (forking from apply() or remove()), and replaced if another thread
+ * held it. */
 static PyObject *
 activation_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     ActivationObject *self = (ActivationObject *)op;
-    PyThread_type_lock fresh = aiomoto_new_thread_lock();
-    if (fresh == NULL) {
+    int held_here = self->owner == PyThread_get_thread_ident();
+    int replaced = aiomoto_thread_lock_for_child(&self->lock, held_here);
+    if (replaced < 0) {
         return NULL;
     }
-    PyThread_type_lock old = self->lock;
-    if (PyThread_acquire_lock(old, NOWAIT_LOCK)) {
-        PyThread_release_lock(old);
-        PyThread_free_lock(old);
+    if (replaced) {
+        self->owner = 0;
     }
-    self->lock = fresh;
-    self->owner = 0;
     Py_RETURN_NONE;
 }
 

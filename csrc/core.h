@@ -66,6 +66,60 @@ aiomoto_new_thread_lock(void)
     return lock;
 }
 
+/* Take a thread lock, waiting for it without the GIL: its holder may need
+ * the GIL to let it go.  The wait is interruptible: a signal wakes it so that
+ * its Python handler runs, and if the handler raises (KeyboardInterrupt) this
+ * returns -1 with that exception set, not holding the lock. */
+static inline int
+aiomoto_acquire_thread_lock(PyThread_type_lock lock)
+{
+    if (PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
+        return 0;
+    }
+    for (;;) {
+        PyLockStatus status;
+        Py_BEGIN_ALLOW_THREADS
+        status = PyThread_acquire_lock_timed(lock, -1, 1);
+        Py_END_ALLOW_THREADS
+        if (status == PY_LOCK_ACQUIRED) {
+            return 0;
+        }
+        if (status == PY_LOCK_INTR) {
+            if (Py_MakePendingCalls() < 0) {
+                return -1;
+            }
+            continue;
+        }
+        PyErr_SetString(PyExc_RuntimeError, "could not acquire an aiomoto lock");
+        return -1;
+    }
+}
+
+/* In a forked child only the forking thread survives.  A lock that is free,
+ * or held by that thread (held_here), is kept; one held by any other thread
+ * would never be released, so *lock is replaced by a fresh one and the old is
+ * abandoned rather than freed (freeing a lock another thread held is
+ * undefined on some platforms).  Only trying the lock tells whether it is
+ * free: a thread takes it without the GIL and records itself only once it
+ * has the GIL back.  1 when replaced, 0 when kept, -1 with MemoryError. */
+static inline int
+aiomoto_thread_lock_for_child(PyThread_type_lock *lock, int held_here)
+{
+    if (held_here) {
+        return 0;
+    }
+    if (PyThread_acquire_lock(*lock, NOWAIT_LOCK)) {
+        PyThread_release_lock(*lock);
+        return 0;
+    }
+    PyThread_type_lock fresh = aiomoto_new_thread_lock();
+    if (fresh == NULL) {
+        return -1;
+    }
+    *lock = fresh;
+    return 1;
+}
+
 /* Point *slot at None, dropping what it held.  tp_clear implementations use
  * this instead of Py_CLEAR so that methods never meet a NULL field; the old
  * reference is released last because releasing it can run arbitrary code. */

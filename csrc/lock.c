@@ -31,34 +31,6 @@ is_owned(DispatchLockObject *self)
     return self->count > 0 && self->owner == PyThread_get_thread_ident();
 }
 
-/* Wait for the PyThread lock without the GIL.  The wait is interruptible:
- * a signal wakes it so that its Python handler runs, and if the handler
- * raises (KeyboardInterrupt) the acquire fails with that exception. */
-static int
-acquire_underlying(DispatchLockObject *self)
-{
-    if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        return 0;
-    }
-    for (;;) {
-        PyLockStatus status;
-        Py_BEGIN_ALLOW_THREADS
-        status = PyThread_acquire_lock_timed(self->lock, -1, 1);
-        Py_END_ALLOW_THREADS
-        if (status == PY_LOCK_ACQUIRED) {
-            return 0;
-        }
-        if (status == PY_LOCK_INTR) {
-            if (Py_MakePendingCalls() < 0) {
-                return -1;
-            }
-            continue;
-        }
-        PyErr_SetString(PyExc_RuntimeError, "could not acquire aiomoto's Moto lock");
-        return -1;
-    }
-}
-
 int
 aiomoto_lock_acquire(PyObject *op)
 {
@@ -72,7 +44,7 @@ aiomoto_lock_acquire(PyObject *op)
         self->count++;
         return 0;
     }
-    if (acquire_underlying(self) < 0) {
+    if (aiomoto_acquire_thread_lock(self->lock) < 0) {
         return -1;
     }
     self->owner = PyThread_get_thread_ident();
@@ -190,7 +162,7 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
                         "_acquire_restore() called while holding the lock");
         return NULL;
     }
-    if (acquire_underlying(self) < 0) {
+    if (aiomoto_acquire_thread_lock(self->lock) < 0) {
         return NULL;
     }
     self->owner = PyThread_get_thread_ident();
@@ -198,31 +170,20 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
     Py_RETURN_NONE;
 }
 
-/* In a forked child only the forking thread survives.  If it held the lock it
- * still does, and keeps it; a lock held by any other thread would never be
- * released, so the child gets a fresh one (the old one is abandoned rather
- * than freed: freeing a lock another thread held is undefined on some
- * platforms).  The count alone cannot tell: a thread takes the lock without
- * the GIL and records itself only once it has the GIL back, so the lock can
- * be held with a count of 0. */
+/* In a forked child the lock is kept if it is free or the forking thread
+ * holds it, and replaced (with its count) if another thread held it. */
 static PyObject *
 lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (is_owned(self)) {
-        Py_RETURN_NONE;
-    }
-    if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        PyThread_release_lock(self->lock);
-        Py_RETURN_NONE;
-    }
-    PyThread_type_lock fresh = aiomoto_new_thread_lock();
-    if (fresh == NULL) {
+    int replaced = aiomoto_thread_lock_for_child(&self->lock, is_owned(self));
+    if (replaced < 0) {
         return NULL;
     }
-    self->lock = fresh;
-    self->owner = 0;
-    self->count = 0;
+    if (replaced) {
+        self->owner = 0;
+        self->count = 0;
+    }
     Py_RETURN_NONE;
 }
 

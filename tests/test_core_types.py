@@ -1289,7 +1289,7 @@ def test_activation_many_threads_stay_consistent() -> None:
     assert state["applied"] == state["removed"] >= 1
 
 
-def test_activation_after_fork_keeps_depth_with_a_fresh_lock() -> None:
+def test_activation_after_fork_keeps_depth_and_a_usable_lock() -> None:
     activation = _core.Activation()
     activation.enter(lambda: None)
     assert returns_none(activation._after_fork)
