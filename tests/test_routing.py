@@ -345,11 +345,35 @@ def test_custom_s3_endpoint_followed_when_it_changes(
         assert fast(stubber, request) is not None
 
 
-def test_iso_region_setting_followed(
-    monkeypatch: pytest.MonkeyPatch, built_cases: dict[str, AWSPreparedRequest]
+def test_iso_region_setting_followed_when_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Moto's URL maps take in the ISO domains only while the setting is on,
+    # which shows when the path holds one.
+    request = capture(
+        "sqs",
+        "eu-west-1",
+        "list_queues",
+        {},
+        endpoint_url="https://sqs.eu-west-1.amazonaws.com/x.c2s.ic.gov/",
+    )
+    monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", "false")
+    assert assert_same([request])[0] == (404, {}, b"Not yet implemented")
     monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", "true")
-    assert_same([built_cases["iso region"], built_cases["sqs other region"]])
+    served = assert_same([request])
+    assert served[0][0] == 200
+    assert b"routing-q" in served[0][2]
+
+    with moto.mock_aws():
+        setup_state()
+        _routing.router.clear()
+        for setting, status in [("true", 200), ("false", 404), ("true", 200)]:
+            monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", setting)
+            mock_random.seed(20240611)
+            expected = answer(MOTO_PROCESS_REQUEST, request)
+            mock_random.seed(20240611)
+            assert answer(fast, request) == expected
+            assert expected[0] == status
 
 
 def test_changed_host_patterns_followed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -412,6 +436,13 @@ def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert not _routing.fast_path_enabled()
     assert _routing.replacements() == []
+    # Read as AIOMOTO_KEEP_ENDPOINTS is: the usual words for off, any case.
+    for off in ("false", "OFF", " no "):
+        monkeypatch.setenv("AIOMOTO_FAST_PATH", off)
+        assert not _routing.fast_path_enabled()
+    for on in ("1", "true", ""):
+        monkeypatch.setenv("AIOMOTO_FAST_PATH", on)
+        assert _routing.fast_path_enabled()
 
 
 @pytest.mark.parametrize(

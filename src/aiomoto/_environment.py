@@ -35,12 +35,21 @@ PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 # value; saving them here makes the last exit exact.
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
-_FALSE_VALUES = ("", "0", "false", "no", "off")
+_OFF_VALUES = ("0", "false", "no", "off")
+
+
+def switch(name: str, default: bool) -> bool:
+    """An on/off setting from the environment: unset or empty is ``default``;
+    0, false, no and off (in any case) are off; any other value is on."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value not in _OFF_VALUES
 
 
 def keep_endpoints() -> bool:
     """Whether ``AIOMOTO_KEEP_ENDPOINTS`` asks to leave endpoints alone."""
-    return os.environ.get(KEEP_ENDPOINTS, "").strip().lower() not in _FALSE_VALUES
+    return switch(KEEP_ENDPOINTS, default=False)
 
 
 def _defined_profiles() -> set[str] | None:

@@ -35,7 +35,6 @@ not a cache.
 from __future__ import annotations
 
 import importlib
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -58,6 +57,7 @@ from moto.core.utils import get_equivalent_url_in_aws_domain
 from werkzeug.exceptions import HTTPException
 
 from aiomoto import _memo
+from aiomoto._environment import switch
 
 try:
     from moto.core.responses_custom_registry import CustomRegistry
@@ -79,8 +79,9 @@ _Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
 
 
 def fast_path_enabled() -> bool:
-    """Whether the fast path is on: it is unless ``AIOMOTO_FAST_PATH=0``."""
-    return os.environ.get(FAST_PATH_VARIABLE, "1").strip() != "0"
+    """Whether the fast path is on: it is unless ``AIOMOTO_FAST_PATH`` is 0
+    (or false, no, off)."""
+    return switch(FAST_PATH_VARIABLE, default=True)
 
 
 # --- Which host regexes a URL's host alone decides --------------------------
