@@ -218,12 +218,6 @@ def _operations(instance: Any) -> list[str]:
     return sorted(operations)
 
 
-@pytest.fixture
-def restore_configuration() -> Iterator[None]:
-    yield
-    _restore_configuration()
-
-
 def _restore_configuration() -> None:
     import aiohttp
 
@@ -240,13 +234,18 @@ def _restore_configuration() -> None:
     args=ARGS,
     kwargs=KWARGS,
 )
-def test_constructors_and_functions_of_the_core_take_junk(
+def constructors_and_functions_take_junk(
     constructor: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]
 ) -> None:
     try:
         call_with_junk(constructor, args, kwargs)
     finally:
         _restore_configuration()
+
+
+def test_constructors_and_functions_of_the_core_take_junk() -> None:
+    constructors_and_functions_take_junk()
+    assert_clean_context()
 
 
 @JUNK_SETTINGS
@@ -256,7 +255,7 @@ def test_constructors_and_functions_of_the_core_take_junk(
     args=ARGS,
     kwargs=KWARGS,
 )
-def test_every_method_of_the_core_takes_junk(
+def every_method_takes_junk(
     instance: str, data: st.DataObject, args: list[Any], kwargs: dict[str, Any]
 ) -> None:
     target = INSTANCES[instance]()
@@ -276,7 +275,8 @@ def test_every_method_of_the_core_takes_junk(
     call_with_junk(method, args, {})  # positional only, the common form
 
 
-def test_junk_left_the_process_working() -> None:
+def test_every_method_of_the_core_takes_junk() -> None:
+    every_method_takes_junk()
     assert_clean_context()
 
 

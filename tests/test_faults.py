@@ -492,6 +492,8 @@ async def test_cancelling_the_task_that_holds_the_context(before: Snapshot) -> N
 async def context_from_a_fixture() -> Any:
     async with aiomoto.mock_aws() as context:
         yield context
+    assert not mock._activation.active
+    assert_clean_context()
 
 
 @pytest.mark.asyncio
@@ -504,14 +506,6 @@ async def test_a_context_opened_by_an_async_fixture(
         assert [b["Name"] for b in (await s3.list_buckets())["Buckets"]] == [
             "from-the-test"
         ]
-
-
-def test_the_fixture_context_was_closed_and_the_next_is_clean(
-    points: list[tuple[type, str]],
-) -> None:
-    # Runs after the fixture's teardown above (pytest keeps file order).
-    assert not mock._activation.active
-    assert_clean_context()
 
 
 @pytest.mark.asyncio
