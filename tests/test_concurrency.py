@@ -30,7 +30,7 @@ from botocore.config import Config
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _core, _patches
+from aiomoto import _core, _patches, _waits
 
 T = TypeVar("T")
 
@@ -436,24 +436,40 @@ def test_an_sqs_long_poll_waits_without_the_lock() -> None:
 
 
 @pytest.mark.asyncio
-async def test_an_async_long_poll_is_answered_by_a_send_from_another_thread() -> None:
+async def test_an_async_long_poll_is_answered_by_a_send_from_another_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    polling = threading.Event()
+    locked_while_polling: list[bool] = []
+    sleep = _waits._sleep
+
+    async def signal_then_sleep(seconds: float) -> None:
+        if not polling.is_set():
+            locked_while_polling.append(_patches.dispatch_lock.locked())
+            polling.set()
+        await sleep(seconds)
+
+    monkeypatch.setattr(_waits, "_sleep", signal_then_sleep)
     async with (
         aiomoto.mock_aws(),
         get_session().create_client("sqs", region_name=REGION) as sqs,
     ):
         url = (await sqs.create_queue(QueueName=QUEUE))["QueueUrl"]
-        receiving = asyncio.create_task(
-            sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
-        )
-        await asyncio.sleep(0)  # the receive runs until it waits
-        assert not receiving.done()
-        assert not _patches.dispatch_lock.locked()
-        await asyncio.to_thread(
-            lambda: boto3.client("sqs", region_name=REGION).send_message(
+
+        def send_when_polling() -> None:
+            polling.wait()
+            boto3.client("sqs", region_name=REGION).send_message(
                 QueueUrl=url, MessageBody="from a thread"
             )
-        )
-        answer = await receiving
+
+        sender = Threads()
+        sender.start(send_when_polling)
+        try:
+            answer = await sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
+        finally:
+            polling.set()
+            sender.join_all()
+    assert locked_while_polling == [False]
     assert [m["Body"] for m in answer["Messages"]] == ["from a thread"]
 
 

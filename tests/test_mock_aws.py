@@ -17,6 +17,7 @@ from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.httpxsession import HttpxSession
 from aiobotocore.session import get_session
 from moto.core.botocore_stubber import BotocoreStubber
+from tests.clients import async_bucket_names, bucket_names
 
 import aiomoto
 import aiomoto._patches
@@ -40,21 +41,9 @@ def originals() -> Iterator[list[Any]]:
     assert all(a is b for a, b in zip(patched_attributes(), before, strict=True))
 
 
-async def async_bucket_names() -> list[str]:
-    async with get_session().create_client("s3", region_name="us-east-1") as s3:
-        return [b["Name"] for b in (await s3.list_buckets())["Buckets"]]
-
-
 async def async_create_bucket(name: str) -> None:
     async with get_session().create_client("s3", region_name="us-east-1") as s3:
         await s3.create_bucket(Bucket=name)
-
-
-def sync_bucket_names() -> list[str]:
-    return [
-        b["Name"]
-        for b in boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"]
-    ]
 
 
 def unused_loopback_port() -> int:
@@ -69,7 +58,7 @@ def test_with_statement_serves_sync_and_async(originals: list[Any]) -> None:
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="from-sync")
         asyncio.run(async_create_bucket("from-async"))
         assert sorted(asyncio.run(async_bucket_names())) == ["from-async", "from-sync"]
-        assert sorted(sync_bucket_names()) == ["from-async", "from-sync"]
+        assert sorted(bucket_names()) == ["from-async", "from-sync"]
         assert patched_attributes() != originals
 
 
@@ -78,7 +67,7 @@ async def test_async_with_statement(originals: list[Any]) -> None:
     async with aiomoto.mock_aws() as mock:
         assert mock.active
         await async_create_bucket("inside")
-        assert sync_bucket_names() == ["inside"]
+        assert bucket_names() == ["inside"]
     assert not mock.active
 
 
@@ -96,7 +85,7 @@ def test_decorator_with_arguments_on_a_function(originals: list[Any]) -> None:
     @aiomoto.mock_aws(config={"core": {"reset_boto3_session": True}})
     def body() -> list[str]:
         asyncio.run(async_create_bucket("configured"))
-        return sync_bucket_names()
+        return bucket_names()
 
     assert body() == ["configured"]
 
@@ -112,7 +101,7 @@ def test_decorator_on_a_coroutine_function_runs_the_coroutine_inside(
     @aiomoto.mock_aws()
     async def body_with_parentheses() -> list[str]:
         await async_create_bucket("parenthesised")
-        return sync_bucket_names()
+        return bucket_names()
 
     assert asyncio.run(body()) == ["coroutine"]
     assert asyncio.run(body_with_parentheses()) == ["parenthesised"]
@@ -144,16 +133,26 @@ def test_class_decorator_on_a_plain_class_resets_between_tests(
 ) -> None:
     @aiomoto.mock_aws
     class Plain:
+        def leave_a_bucket(self, name: str) -> list[str]:
+            # Not a test: as with Moto, no reset at entry and no removal at exit.
+            asyncio.run(async_create_bucket(name))
+            return sorted(bucket_names())
+
         def test_one(self) -> list[str]:
             asyncio.run(async_create_bucket("one"))
-            return sync_bucket_names()
+            return bucket_names()
 
         async def test_two(self) -> list[str]:
             await async_create_bucket("two")
             return await async_bucket_names()
 
-    assert Plain().test_one() == ["one"]
-    assert asyncio.run(Plain().test_two()) == ["two"]
+    plain = Plain()
+    assert plain.test_one() == ["one"]
+    assert plain.leave_a_bucket("left") == ["left"]
+    assert plain.leave_a_bucket("also-left") == ["also-left", "left"]
+    assert plain.test_one() == ["one"]
+    assert plain.leave_a_bucket("left") == ["left"]
+    assert asyncio.run(plain.test_two()) == ["two"]
 
 
 def test_nested_contexts_share_state_and_reset_at_the_last_exit(
@@ -163,7 +162,7 @@ def test_nested_contexts_share_state_and_reset_at_the_last_exit(
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="outer")
         with aiomoto.mock_aws() as inner:
             asyncio.run(async_create_bucket("inner"))
-            assert sorted(sync_bucket_names()) == ["inner", "outer"]
+            assert sorted(bucket_names()) == ["inner", "outer"]
         assert inner.active
         assert sorted(asyncio.run(async_bucket_names())) == ["inner", "outer"]
         patched_inside = patched_attributes()
@@ -188,7 +187,7 @@ def test_exception_inside_the_context_propagates_and_unpatches(
         raise KeyError("boom")
 
     with aiomoto.mock_aws():
-        assert sync_bucket_names() == []
+        assert bucket_names() == []
 
 
 @pytest.mark.asyncio
@@ -230,7 +229,7 @@ def test_threads_entering_together_keep_one_consistent_state(
             thread.start()
         for thread in threads:
             thread.join()
-        assert len(sync_bucket_names()) == 40
+        assert len(bucket_names()) == 40
     assert errors == []
 
 
