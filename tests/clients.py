@@ -14,7 +14,6 @@ import aioboto3
 import boto3
 from aiobotocore.session import get_session
 
-KINDS = ("boto3", "aiobotocore", "aioboto3")
 ASYNC_KINDS = ("aiobotocore", "aioboto3")
 REGION = "us-east-1"
 
@@ -68,6 +67,18 @@ class Clients:
         else:
             raise ValueError(f"unknown client kind {kind!r}")
         return Client(kind, await self._stack.enter_async_context(creator))
+
+
+def bucket_names() -> list[str]:
+    """The S3 bucket names, listed through boto3."""
+    s3 = boto3.client("s3", region_name=REGION)
+    return [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+async def async_bucket_names() -> list[str]:
+    """The S3 bucket names, listed through aiobotocore."""
+    async with get_session().create_client("s3", region_name=REGION) as s3:
+        return [b["Name"] for b in (await s3.list_buckets())["Buckets"]]
 
 
 def pk_sk_table(name: str, sort_type: str = "S", **extra: Any) -> dict[str, Any]:

@@ -212,11 +212,6 @@ class Parity:
     script: ParityScript
     runs: dict[str, list[Call]] = field(default_factory=dict)
 
-    @property
-    def equal(self) -> bool:
-        first, *others = self.runs.values()
-        return all(other == first for other in others)
-
     def first_difference(self) -> str | None:
         sync, other = (self.runs[kind] for kind in KINDS)
         for index, (a, b) in enumerate(zip(sync, other, strict=False)):

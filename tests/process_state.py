@@ -21,7 +21,7 @@ import aiobotocore.hooks
 import boto3
 import botocore.handlers
 import moto.core.models
-from aiobotocore.session import get_session
+from tests.clients import async_bucket_names
 
 import aiomoto
 from aiomoto import _patches, mock
@@ -38,6 +38,11 @@ def patch_points() -> list[tuple[type, str]]:
         return [(owner, name) for owner, name, _ in mock._patches._originals]
 
 
+def environment() -> dict[str, str]:
+    """os.environ, but for the variable pytest sets itself between phases."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+
+
 @dataclass
 class Snapshot:
     points: list[tuple[type, str]]
@@ -51,11 +56,7 @@ class Snapshot:
         return cls(
             points=points,
             attributes=[owner.__dict__.get(name, _MISSING) for owner, name in points],
-            environ={
-                name: value
-                for name, value in os.environ.items()
-                if name != "PYTEST_CURRENT_TEST"
-            },
+            environ=environment(),
             builtin_handlers=list(botocore.handlers.BUILTIN_HANDLERS),
             aio_handler_mapping=list(aiobotocore.hooks._HANDLER_MAPPING.items()),
         )
@@ -94,11 +95,6 @@ def _same_items(a: list[Any], b: list[Any]) -> bool:
     )
 
 
-async def _async_bucket_names() -> list[str]:
-    async with get_session().create_client("s3", region_name=REGION) as s3:
-        return [b["Name"] for b in (await s3.list_buckets())["Buckets"]]
-
-
 def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """asyncio.run, in a thread of its own if this one runs an event loop."""
     try:
@@ -114,9 +110,9 @@ def assert_clean_context() -> None:
     with aiomoto.mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         assert s3.list_buckets()["Buckets"] == []
-        assert _run(_async_bucket_names) == []
+        assert _run(async_bucket_names) == []
         s3.create_bucket(Bucket="after-the-fault")
-        assert _run(_async_bucket_names) == ["after-the-fault"]
+        assert _run(async_bucket_names) == ["after-the-fault"]
         assert (
             boto3.client("sqs", region_name=REGION).list_queues().get("QueueUrls", [])
             == []

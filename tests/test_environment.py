@@ -20,6 +20,7 @@ import boto3
 import botocore.exceptions
 import pytest
 from aiobotocore.session import get_session
+from tests.process_state import environment
 
 import aiomoto
 
@@ -49,11 +50,6 @@ def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     return config
-
-
-def environment() -> dict[str, str]:
-    """os.environ, but for the variable pytest changes between phases."""
-    return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
 
 
 @contextlib.contextmanager

@@ -9,23 +9,13 @@ import boto3
 import hypothesis  # noqa: F401  (kept across pytester's in-process runs)
 import moto
 import pytest
-from aiobotocore.session import get_session
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.models import MockAWS
+from tests.clients import async_bucket_names, bucket_names
 
 import aiomoto
 
 REGION = "us-east-1"
-
-
-def bucket_names() -> list[str]:
-    s3 = boto3.client("s3", region_name=REGION)
-    return [b["Name"] for b in s3.list_buckets()["Buckets"]]
-
-
-async def async_bucket_names() -> list[str]:
-    async with get_session().create_client("s3", region_name=REGION) as s3:
-        return [b["Name"] for b in (await s3.list_buckets())["Buckets"]]
 
 
 def unpatched() -> bool:

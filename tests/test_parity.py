@@ -25,10 +25,8 @@ MIN_CALLS = 8
 def test_boto3_and_aiobotocore_answer_alike(script: ParityScript, mode: Mode) -> None:
     parity = run_in_mode(script, mode)
 
-    sync, async_ = parity.runs["boto3"], parity.runs["aiobotocore"]
-    assert len(sync) >= MIN_CALLS
+    assert len(parity.runs["boto3"]) >= MIN_CALLS
     assert parity.first_difference() is None
-    assert async_ == sync
 
 
 def test_the_comparison_can_fail() -> None:

@@ -7,7 +7,6 @@ checks the outcomes.  The inner sessions treat warnings as errors.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -24,6 +23,7 @@ import pytest
 import trio  # noqa: F401
 from aiobotocore.session import get_session
 from moto.core.botocore_stubber import BotocoreStubber
+from tests.process_state import environment
 
 import aiomoto
 
@@ -300,11 +300,6 @@ def test_a_wrong_scope_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--aiomoto-scope=forever")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*aiomoto_scope must be one of*forever*"])
-
-
-def environment() -> dict[str, str]:
-    """os.environ, but for the variable the inner session's pytest sets itself."""
-    return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
 
 
 def test_fixtures_restore_the_environment_and_leave_no_context(

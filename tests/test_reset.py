@@ -5,6 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from aiobotocore.session import get_session
+from tests.clients import bucket_names
 
 import aiomoto
 
@@ -88,11 +89,6 @@ def test_unknown_service_raises_value_error_listing_the_known_ones() -> None:
     known = message.split("Known services: ", 1)[1].split(", ")
     assert {"s3", "sqs", "dynamodb", "lambda", "cognito-idp"} <= set(known)
     assert "moto_api" not in known
-
-
-def bucket_names() -> list[str]:
-    s3 = boto3.client("s3", region_name=REGION)
-    return [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
 def test_service_names_must_be_separate_strings() -> None:

@@ -14,8 +14,10 @@ aiobotocore's own retry and waiter sleeps, which call ``asyncio.sleep``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from typing import Any
 
 import pytest
 from tests.async_surface.harness import MODES, Aws, Mode
@@ -46,3 +48,19 @@ def anyio_backend(mode: Mode) -> str:
 async def aws(mode: Mode, anyio_backend: str) -> AsyncIterator[Aws]:
     async with aiomoto.mock_aws(), AsyncExitStack() as stack:
         yield Aws(mode, stack)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """aiobotocore's waiter and retry delays, recorded instead of slept.
+
+    aiobotocore sleeps with ``asyncio.sleep``; the replacement returns at once
+    without touching the event loop, so it works under trio too.
+    """
+    recorded: list[float] = []
+
+    async def sleep(delay: float, *args: Any) -> None:
+        recorded.append(delay)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return recorded

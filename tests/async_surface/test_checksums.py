@@ -7,7 +7,6 @@ shows up as a mismatch.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import zlib
@@ -222,18 +221,6 @@ class Crc32Corruption:
 @pytest.fixture
 def crc32(monkeypatch: pytest.MonkeyPatch) -> Crc32Corruption:
     return Crc32Corruption(monkeypatch)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """aiobotocore's retry delays, recorded instead of slept."""
-    recorded: list[float] = []
-
-    async def sleep(delay: float, *args: Any) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return recorded
 
 
 async def dynamodb_with_table(aws: Aws, mode: str) -> Any:

@@ -23,22 +23,6 @@ BUCKET = "features"
 KEY_COUNT = 2500
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """aiobotocore's waiter and retry delays, recorded instead of slept.
-
-    aiobotocore sleeps with ``asyncio.sleep``; the replacement returns at once
-    without touching the event loop, so it works under trio too.
-    """
-    recorded: list[float] = []
-
-    async def sleep(delay: float, *args: Any) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return recorded
-
-
 def s3_backend() -> Any:
     return moto.backends.get_backend("s3")[DEFAULT_ACCOUNT_ID]["aws"]
 
