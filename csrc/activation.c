@@ -10,7 +10,7 @@
 
 typedef struct {
     PyObject_HEAD
-    PyThread_type_lock lock;
+    PyThread_type_lock lock; /* first, as in AiomotoLockHolder */
     Py_ssize_t depth;
     /* Thread running apply()/remove() under the lock, 0 when none.  Read and
      * written only with the GIL held, which orders the accesses. */
@@ -120,21 +120,7 @@ activation_get_active(PyObject *op, void *Py_UNUSED(closure))
 static PyObject *
 activation_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (aiomoto_no_arguments("Activation", args, kwds) < 0) {
-        return NULL;
-    }
-    ActivationObject *self = (ActivationObject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->lock = aiomoto_new_thread_lock();
-    if (self->lock == NULL) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    self->depth = 0;
-    self->owner = 0;
-    return (PyObject *)self;
+    return aiomoto_lock_holder_new(type, "Activation", args, kwds);
 }
 
 static void

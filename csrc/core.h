@@ -66,6 +66,33 @@ aiomoto_new_thread_lock(void)
     return lock;
 }
 
+/* The start of Activation and DispatchLock, so one constructor serves both. */
+typedef struct {
+    PyObject_HEAD
+    PyThread_type_lock lock;
+} AiomotoLockHolder;
+
+/* A new instance of a type that starts as AiomotoLockHolder: no arguments
+ * accepted, a fresh lock, every other field zero (tp_alloc zero-fills). */
+static inline PyObject *
+aiomoto_lock_holder_new(PyTypeObject *type, const char *type_name, PyObject *args,
+                        PyObject *kwds)
+{
+    if (aiomoto_no_arguments(type_name, args, kwds) < 0) {
+        return NULL;
+    }
+    AiomotoLockHolder *self = (AiomotoLockHolder *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->lock = aiomoto_new_thread_lock();
+    if (self->lock == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
 /* Take a thread lock, waiting for it without the GIL: its holder may need
  * the GIL to let it go.  The wait is interruptible: a signal wakes it so that
  * its Python handler runs, and if the handler raises (KeyboardInterrupt) this

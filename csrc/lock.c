@@ -20,7 +20,7 @@
 
 typedef struct {
     PyObject_HEAD
-    PyThread_type_lock lock;
+    PyThread_type_lock lock; /* first, as in AiomotoLockHolder */
     unsigned long owner; /* thread ident of the holder; meaningful if count */
     Py_ssize_t count;    /* 0 when free */
 } DispatchLockObject;
@@ -190,21 +190,7 @@ lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 static PyObject *
 lock_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (aiomoto_no_arguments("DispatchLock", args, kwds) < 0) {
-        return NULL;
-    }
-    DispatchLockObject *self = (DispatchLockObject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->lock = aiomoto_new_thread_lock();
-    if (self->lock == NULL) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    self->owner = 0;
-    self->count = 0;
-    return (PyObject *)self;
+    return aiomoto_lock_holder_new(type, "DispatchLock", args, kwds);
 }
 
 static void
