@@ -24,7 +24,8 @@ import moto.core.models
 from tests.clients import async_bucket_names
 
 import aiomoto
-from aiomoto import _patches, mock
+from aiomoto import mock
+from aiomoto._state import state
 
 T = TypeVar("T")
 REGION = "us-east-1"
@@ -33,9 +34,9 @@ _MISSING = object()
 
 def patch_points() -> list[tuple[type, str]]:
     """Every (class, attribute) aiomoto replaces while a context is active."""
-    assert not mock._activation.active, "learn the patch points outside a context"
+    assert not state.active, "learn the patch points outside a context"
     with aiomoto.mock_aws():
-        return [(owner, name) for owner, name, _ in mock._patches._originals]
+        return mock.patches.patched()
 
 
 def environment() -> dict[str, str]:
@@ -80,9 +81,9 @@ class Snapshot:
         assert changed == {}, f"environment changed (before, after): {changed}"
         assert _same_items(now.builtin_handlers, self.builtin_handlers)
         assert _same_items(now.aio_handler_mapping, self.aio_handler_mapping)
-        assert not mock._activation.active
-        assert not mock._patches.installed
-        assert not _patches.dispatch_lock.locked()
+        assert not state.active
+        assert not mock.patches.installed
+        assert not state.dispatch_lock.locked()
         assert moto.core.models.MockAWS._nested_count == 0
         assert not moto.core.models.botocore_stubber.enabled
 
@@ -125,9 +126,9 @@ def assert_clean_context() -> None:
 
 def force_clean() -> None:
     """After a failed check: end whatever a broken test left active."""
-    while mock._activation.active:
-        mock._activation.exit(mock._patches.remove)
+    while state.active:
+        state.exit(mock.patches.remove)
     while moto.core.models.MockAWS._nested_count > 0:
         moto.core.models.MockAWS().stop()
-    while _patches.dispatch_lock._is_owned():
-        _patches.dispatch_lock.release()
+    while state.dispatch_lock._is_owned():
+        state.dispatch_lock.release()

@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 from tests.process_state import REGION, Snapshot, assert_clean_context, patch_points
 
 import aiomoto
-from aiomoto import _core, _patches
+from aiomoto import _core
+from aiomoto._state import state
 
 # --- junk arguments -----------------------------------------------------------
 
@@ -426,7 +427,7 @@ def test_async_bodies_that_fail_raise_and_the_context_goes_on(
 ) -> None:
     with pytest.raises(error, match=message):
         asyncio.run(_put(body))
-    assert not _patches.dispatch_lock.locked()
+    assert not state.dispatch_lock.locked()
     asyncio.run(_put(AsyncBody(b"fine")))
     assert _stored() == b"fine"
 
@@ -487,7 +488,7 @@ def test_a_body_over_the_limit_is_refused_clearly(
     assert "PUT https://bodies.s3.amazonaws.com/k" in str(refused.value)
     if isinstance(body, AsyncBody):
         assert body.largest_read < len(BIG)  # reading stopped past the limit
-    assert not _patches.dispatch_lock.locked()
+    assert not state.dispatch_lock.locked()
     # The context goes on: a body at the limit is taken, of every kind.
     for fits in (b"y" * LIMIT, "é" * (LIMIT // 2), AsyncBody(b"z" * 500)):
         asyncio.run(_put(fits))
@@ -570,7 +571,7 @@ def test_services_moto_lacks_raise_a_clear_error_and_the_context_goes_on() -> No
             asyncio.run(call())
         with pytest.raises(aiomoto.NotImplementedByMotoError, match="ivs"):
             boto3.client("ivs-realtime", region_name=REGION).list_stages()
-        assert not _patches.dispatch_lock.locked()
+        assert not state.dispatch_lock.locked()
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="still-here")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["still-here"]

@@ -30,7 +30,8 @@ from botocore.config import Config
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _core, _patches, _waits
+from aiomoto import _core, _waits
+from aiomoto._state import state
 
 T = TypeVar("T")
 
@@ -396,7 +397,7 @@ async def test_moto_runs_holding_the_lock_on_both_paths(
     create_bucket = moto.s3.models.S3Backend.create_bucket
 
     def spying_create_bucket(self: Any, bucket_name: str, *args: Any, **kw: Any) -> Any:
-        held.append((bucket_name, _patches.dispatch_lock._is_owned()))
+        held.append((bucket_name, state.dispatch_lock._is_owned()))
         return create_bucket(self, bucket_name, *args, **kw)
 
     monkeypatch.setattr(moto.s3.models.S3Backend, "create_bucket", spying_create_bucket)
@@ -404,7 +405,7 @@ async def test_moto_runs_holding_the_lock_on_both_paths(
         boto3.client("s3", region_name=REGION).create_bucket(Bucket="from-boto3")
         async with get_session().create_client("s3", region_name=REGION) as s3:
             await s3.create_bucket(Bucket="from-aiobotocore")
-        assert not _patches.dispatch_lock.locked()
+        assert not state.dispatch_lock.locked()
     assert held == [("from-boto3", True), ("from-aiobotocore", True)]
 
 
@@ -425,9 +426,9 @@ def test_an_sqs_long_poll_waits_without_the_lock() -> None:
         poller.start(poll)
         while not queue._messages_lock._waiters and poller.alive():
             threading.Event().wait(0.01)  # until Moto waits
-        took = _patches.dispatch_lock.acquire(blocking=False)
+        took = state.dispatch_lock.acquire(blocking=False)
         if took:
-            _patches.dispatch_lock.release()
+            state.dispatch_lock.release()
         sqs.send_message(QueueUrl=url, MessageBody="wake up")
         poller.join_all()
 
@@ -445,7 +446,7 @@ async def test_an_async_long_poll_is_answered_by_a_send_from_another_thread(
 
     async def signal_then_sleep(seconds: float) -> None:
         if not polling.is_set():
-            locked_while_polling.append(_patches.dispatch_lock.locked())
+            locked_while_polling.append(state.dispatch_lock.locked())
             polling.set()
         await sleep(seconds)
 

@@ -38,7 +38,8 @@ from tests.process_state import (
 )
 
 import aiomoto
-from aiomoto import _patches, mock
+from aiomoto import _patches
+from aiomoto._state import state
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +230,7 @@ def test_a_fault_inside_moto_propagates_and_the_context_goes_on(
             patch.setattr(moto.s3.models.S3Backend, "put_object", failing_put_object)
             with pytest.raises(fault, match="inside Moto"):
                 put()
-            assert not _patches.dispatch_lock.locked()
+            assert not state.dispatch_lock.locked()
         put()  # the same context goes on working
         assert asyncio.run(_async_keys()) == ["k"]
     assert_clean_context()
@@ -370,7 +371,7 @@ def test_ctrl_c_while_waiting_for_the_moto_lock_interrupts_the_request(
     calling = threading.Event()
 
     def hold_the_lock() -> None:
-        with _patches.dispatch_lock:
+        with state.dispatch_lock:
             holding.set()
             release.wait(60)  # bounded: a broken wait fails rather than hangs
 
@@ -392,8 +393,8 @@ def test_ctrl_c_while_waiting_for_the_moto_lock_interrupts_the_request(
             with pytest.raises(KeyboardInterrupt):
                 calling.set()
                 s3.list_buckets()
-            assert _patches.dispatch_lock.locked()  # still the holder's
-            assert not _patches.dispatch_lock._is_owned()
+            assert state.dispatch_lock.locked()  # still the holder's
+            assert not state.dispatch_lock._is_owned()
         finally:
             release.set()
             holder.join()
@@ -423,7 +424,7 @@ async def test_cancelling_a_request_mid_body_under_asyncio(before: Snapshot) -> 
             s3.put_object(Bucket="bucket", Key="k", Body=AsyncBody(b"x", block))
         )
         await reading.wait()
-        assert not _patches.dispatch_lock.locked()  # never held across await
+        assert not state.dispatch_lock.locked()  # never held across await
         put.cancel()
         with pytest.raises(asyncio.CancelledError):
             await put
@@ -445,7 +446,7 @@ def test_cancelling_a_request_mid_body_under_trio(before: Snapshot) -> None:
             with trio.CancelScope() as scope:
 
                 async def block() -> None:
-                    assert not _patches.dispatch_lock.locked()
+                    assert not state.dispatch_lock.locked()
                     scope.cancel()
                     await trio.sleep_forever()
 
@@ -492,7 +493,7 @@ async def test_cancelling_the_task_that_holds_the_context(before: Snapshot) -> N
 async def context_from_a_fixture() -> Any:
     async with aiomoto.mock_aws() as context:
         yield context
-    assert not mock._activation.active
+    assert not state.active
     assert_clean_context()
 
 
@@ -561,7 +562,7 @@ def _child_uses_aiomoto(results: Any) -> None:
                     return sorted(b["Name"] for b in listed["Buckets"])
 
             found = asyncio.run(names())
-        results.put(("ok", found, mock._activation.active))
+        results.put(("ok", found, state.active))
     except BaseException as error:  # reported to the parent
         results.put(("error", repr(error), None))
 
@@ -604,7 +605,7 @@ def test_a_child_forked_while_another_thread_holds_the_locks_is_usable(
     release = threading.Event()
 
     def hold_the_lock() -> None:
-        with _patches.dispatch_lock:
+        with state.dispatch_lock:
             holding.set()
             release.wait(120)
 
@@ -624,7 +625,7 @@ def _child_inside_the_parents_context(results: Any) -> None:
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="child")
         names = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
-        results.put(("ok", names, mock._activation.active))
+        results.put(("ok", names, state.active))
     except BaseException as error:  # reported to the parent
         results.put(("error", repr(error), None))
 

@@ -43,7 +43,6 @@ C_TYPES = tuple(
         "ChunkIterator",
         "AsyncResponse",
         "Dispatcher",
-        "HttpGuard",
     )
 )
 

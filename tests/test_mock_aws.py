@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import pickle
 import socket
 import threading
 import unittest
@@ -252,6 +253,22 @@ async def test_guard_refuses_real_http(
     assert raised.value.method == "GET"
     assert raised.value.url.startswith(url)
     assert f"GET {url}" in str(raised.value)
+    assert "Moto has no handler for this URL" in str(raised.value)
+    assert "remove its endpoint_url" in str(raised.value)
+
+
+def test_real_http_request_error_is_a_plain_exception_that_pickles() -> None:
+    assert aiomoto.RealHTTPRequestError.__module__ == "aiomoto.errors"
+    plain = aiomoto.RealHTTPRequestError("message")
+    assert (plain.method, plain.url) == (None, None)
+    error = aiomoto.RealHTTPRequestError("blocked", method="POST", url="https://z")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), copy.method, copy.url, str(copy)) == (
+        aiomoto.RealHTTPRequestError,
+        "POST",
+        "https://z",
+        "blocked",
+    )
 
 
 @pytest.mark.parametrize(

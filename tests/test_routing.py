@@ -16,23 +16,28 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import boto3
+import botocore.useragent
+import botocore.utils
 import moto
 import moto.backend_index as backend_index
 import moto.core.models
+import moto.core.responses
 import moto.core.utils
 import pytest
 import requests
 from aiobotocore.session import AioSession
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+from botocore.endpoint_provider import EndpointProvider
 from moto.core.base_backend import BackendDict
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.exceptions import ServiceNotWhitelisted
+from moto.core.serialize import XFormedAttributePicker
 from moto.moto_api._internal import mock_random
 from moto.sqs.models import sqs_backends
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _memo, _routing
+from aiomoto import _patches, _routing
 
 MOTO_PROCESS_REQUEST = BotocoreStubber.__dict__["process_request"]
 MOTO_ENABLE_PATCHING = moto.core.models.MockAWS.__dict__["_enable_patching"]
@@ -393,6 +398,20 @@ def test_changed_host_patterns_followed(monkeypatch: pytest.MonkeyPatch) -> None
         assert fast(stubber, request) is not None
 
 
+def fast_path_patches() -> list[tuple[object, str, object]]:
+    """The fast path's rows of the patch table that apply now, as an enter
+    installs them: caches emptied, then (owner, attribute, replacement)."""
+    _routing.forget()
+    rows = []
+    for patch in _patches.PATCHES:
+        if patch.condition is not _routing.fast_path_enabled or not patch.condition():
+            continue
+        owner = patch.owner()
+        original = vars(owner)[patch.attribute]
+        rows.append((owner, patch.attribute, patch.replacement(original)))
+    return rows
+
+
 def test_replacements_start_from_an_empty_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -400,13 +419,13 @@ def test_replacements_start_from_an_empty_cache(
     request = raw("GET", "https://sqs.eu-west-1.example.test/")
     suffixes = [*moto.core.utils.ALT_DOMAIN_SUFFIXES, "example.test"]
     with moto.mock_aws():
-        _routing.replacements()
+        fast_path_patches()
         stubber = moto.core.models.botocore_stubber
         assert fast(stubber, request) is None
         monkeypatch.setattr(moto.core.utils, "ALT_DOMAIN_SUFFIXES", suffixes)
         expected = MOTO_PROCESS_REQUEST(stubber, request)
         assert expected is not None
-        _routing.replacements()
+        fast_path_patches()
         assert comparable(fast(stubber, request)) == comparable(expected)
 
 
@@ -427,15 +446,19 @@ def test_default_backend_made_as_moto_makes_it() -> None:
 def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
     assert _routing.fast_path_enabled()
-    names = {(owner, name) for owner, name, _ in _routing.replacements()}
+    names = {(owner, name) for owner, name, _ in fast_path_patches()}
     assert names == {
         (BotocoreStubber, "process_request"),
         (moto.core.models.MockAWS, "_enable_patching"),
-        *((owner, name) for owner, name, _ in _memo.replacements()),
+        (EndpointProvider, "resolve_endpoint"),
+        (botocore.utils, "_parse_timestamp_with_tzinfo"),
+        (botocore.useragent, "sanitize_user_agent_string_component"),
+        (XFormedAttributePicker, "get_possible_keys"),
+        (moto.core.responses, "method_names_from_class"),
     }
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert not _routing.fast_path_enabled()
-    assert _routing.replacements() == []
+    assert fast_path_patches() == []
     # Read as AIOMOTO_KEEP_ENDPOINTS is: the usual words for off, any case.
     for off in ("false", "OFF", " no "):
         monkeypatch.setenv("AIOMOTO_FAST_PATH", off)
@@ -537,7 +560,7 @@ def test_requests_library_answers_unchanged() -> None:
     assert expected[0][0] == 200
     assert b"req-b" in expected[0][1]
     with pytest.MonkeyPatch.context() as mp:
-        for owner, name, value in _routing.replacements():
+        for owner, name, value in fast_path_patches():
             mp.setattr(owner, name, value)
         assert requests_scenario() == expected
 

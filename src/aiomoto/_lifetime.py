@@ -27,25 +27,8 @@ from aiobotocore.response import StreamingBody
 from botocore.client import BaseClient, ClientCreator
 
 from aiomoto import _core
+from aiomoto._state import state
 from aiomoto.errors import ContextEndedError
-
-# The number of the current activation, None while no context is active.
-# Set under the activation lock at the outermost enter and the last exit.
-_generation = 0
-_current: int | None = None
-
-
-def begin() -> None:
-    """The outermost enter: a new activation starts."""
-    global _generation, _current
-    _generation += 1
-    _current = _generation
-
-
-def end() -> None:
-    """The last exit: the activation is over."""
-    global _current
-    _current = None
 
 
 def _service_name(client: BaseClient) -> str:
@@ -58,7 +41,7 @@ def _service_name(client: BaseClient) -> str:
 
 def _client_guard(service: str, kind: str) -> Callable[..., None]:
     def refuse_after_context(**kwargs: Any) -> None:
-        if _current is None:
+        if state.current is None:
             raise ContextEndedError(
                 f"this {kind} {service} client was created inside an aiomoto.mock_aws "
                 "context, and no context is active now: outside one, its requests "
@@ -85,7 +68,7 @@ class BoundStream:
         self._generation = generation
 
     def _check(self) -> _core.RawStream:
-        if _current != self._generation:
+        if state.current != self._generation:
             raise ContextEndedError(
                 "this response body was read after the aiomoto.mock_aws context "
                 "it came from ended, and its data went with that context's Moto "
@@ -141,7 +124,7 @@ class BoundStream:
 
 def _bind_body(**kwargs: Any) -> None:
     """``before-parse``: bind a streaming body aiomoto answered to this activation."""
-    generation = _current
+    generation = state.current
     response_dict = kwargs.get("response_dict")
     if generation is None or not isinstance(response_dict, dict):
         return
@@ -163,18 +146,18 @@ def bind_client(client: BaseClient, is_async: bool) -> None:
         events.register_first("before-parse", _bind_body)
 
 
-def _sync_create_client(original: Callable[..., BaseClient]) -> Callable[..., Any]:
+def sync_create_client(original: Callable[..., BaseClient]) -> Callable[..., Any]:
     @functools.wraps(original)
     def create_client(self: ClientCreator, *args: Any, **kwargs: Any) -> BaseClient:
         client = original(self, *args, **kwargs)
-        if _current is not None:
+        if state.current is not None:
             bind_client(client, is_async=False)
         return client
 
     return create_client
 
 
-def _async_create_client(
+def async_create_client(
     original: Callable[..., Awaitable[BaseClient]],
 ) -> Callable[..., Any]:
     @functools.wraps(original)
@@ -182,24 +165,8 @@ def _async_create_client(
         self: AioClientCreator, *args: Any, **kwargs: Any
     ) -> BaseClient:
         client = await original(self, *args, **kwargs)
-        if _current is not None:
+        if state.current is not None:
             bind_client(client, is_async=True)
         return client
 
     return create_client
-
-
-def replacements() -> list[tuple[type, str, object]]:
-    """The client creators that bind new clients, wrapping the current ones."""
-    return [
-        (
-            ClientCreator,
-            "create_client",
-            _sync_create_client(ClientCreator.__dict__["create_client"]),
-        ),
-        (
-            AioClientCreator,
-            "create_client",
-            _async_create_client(AioClientCreator.__dict__["create_client"]),
-        ),
-    ]

@@ -43,7 +43,6 @@ from typing import Any
 
 import botocore.useragent
 import botocore.utils
-import moto.core.responses
 from botocore.endpoint_provider import (
     STRING_FORMATTER,
     TEMPLATE_STRING_RE,
@@ -314,22 +313,3 @@ def clear() -> None:
     _user_agent_components.clear()
     _class_decides.clear()
     _aliases.clear()
-
-
-def replacements() -> list[tuple[object, str, object]]:
-    """The attributes to set while a context is active."""
-    return [
-        (EndpointProvider, "resolve_endpoint", resolve_endpoint),
-        (
-            botocore.utils,
-            "_parse_timestamp_with_tzinfo",
-            parse_timestamp_with_tzinfo,
-        ),
-        (
-            botocore.useragent,
-            "sanitize_user_agent_string_component",
-            sanitize_user_agent_string_component,
-        ),
-        (XFormedAttributePicker, "get_possible_keys", possible_keys),
-        (moto.core.responses, "method_names_from_class", MethodNames),
-    ]

@@ -59,8 +59,3 @@ def refusing_start(self: moto.core.models.MockAWS, reset: bool = True) -> None:
         "The aiomoto context already mocks boto3: remove Moto's decorator or "
         "with-block from this test. " + _HOW_TO_FIX
     )
-
-
-def replacements() -> list[tuple[type, str, object]]:
-    """The class attributes to set while a context is active."""
-    return [(moto.core.models.MockAWS, "start", refusing_start)]

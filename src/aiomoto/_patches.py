@@ -1,29 +1,12 @@
-"""The attributes aiomoto patches while a mock is active, and their undoing.
+"""What aiomoto patches while a mock is active: one table, and its undoing.
 
-These class attributes change, and nothing else:
-
-* ``BotocoreStubber.__call__`` becomes a C ``Dispatcher``.  Moto registers
-  one global stubber as a ``before-send`` handler in every botocore and
-  aiobotocore session; the dispatcher leaves sync callers on Moto's own code
-  and answers aiobotocore's async emitter with a C ``AsyncResponse``.
-* ``AIOHTTPSession.send`` and ``HttpxSession.send`` become a C
-  ``HttpGuard``: aiobotocore only calls them when no handler answered, which
-  inside a mock means the request would leave the process.
-  The dispatcher hands operations that would wait inside Moto (SQS long
-  polls) to the async handlers in ``_waits``.
-* Unless ``AIOMOTO_FAST_PATH=0``: ``BotocoreStubber.process_request`` and
-  ``MockAWS._enable_patching`` become the cached versions in ``_routing``.
-* ``moto.core.models.MockAWS.start`` refuses a raw Moto mock inside aiomoto
-  (``_mixed``); botocore's and aiobotocore's ``create_client`` bind new
-  clients to the context (``_lifetime``).  The dispatcher reports what Moto
-  lacks through ``_unimplemented``.
-* Besides class attributes: the environment variables of ``_environment``,
-  restored exactly at the last exit.
-* ``moto.sqs.models.Queue.wait_for_messages`` gives up the dispatcher's Moto
-  lock while an SQS long poll waits, so other threads can send the message it
-  waits for.
-
-Removing puts back the very objects that were there before.
+:data:`PATCHES` lists every attribute aiomoto replaces, one row each:
+the owner (a class or module), the attribute, a factory that builds the
+replacement from the original, and the condition under which the row
+applies.  :class:`Patches` installs the rows at the outermost enter and puts
+back the very objects that were there at the last exit.  Besides the table,
+the environment variables of ``_environment`` are hidden while a context is
+active and restored exactly at the last exit.
 """
 
 from __future__ import annotations
@@ -33,26 +16,36 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple, NoReturn
 
 import aiohttp
+import botocore.useragent
+import botocore.utils
+import moto.core.models
+import moto.core.responses
+from aiobotocore.client import AioClientCreator
 from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.httpsession import AIOHTTPSession
 from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+from botocore.client import ClientCreator
+from botocore.endpoint_provider import EndpointProvider
 from botocore.utils import determine_content_length, get_encoding_from_headers
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.core.serialize import XFormedAttributePicker
 
 from aiomoto import (
     _core,
     _environment,
     _lifetime,
+    _memo,
     _mixed,
     _routing,
     _unimplemented,
     _waits,
 )
-from aiomoto.errors import RequestBodyTooLargeError
+from aiomoto._state import state
+from aiomoto.errors import RealHTTPRequestError, RequestBodyTooLargeError
 
 _core.configure(
     headers_class=HeadersDict,
@@ -62,11 +55,6 @@ _core.configure(
     closed_error=aiohttp.ClientConnectionError,
 )
 
-
-# Held by the dispatcher while Moto runs: one for the process, as Moto's
-# backends are.  A forked child drops a hold by a thread it did not inherit.
-dispatch_lock = _core.DispatchLock()
-os.register_at_fork(after_in_child=dispatch_lock._after_fork)
 
 MAX_BODY_VARIABLE = "AIOMOTO_MAX_BODY_BYTES"
 # The largest object S3 accepts in one PutObject: a bigger body is a bug.
@@ -140,15 +128,6 @@ def _in_memory_size(body: object) -> int | None:
     return size
 
 
-def _http_session_classes() -> Iterator[type]:
-    yield AIOHTTPSession
-    try:
-        from aiobotocore.httpxsession import HttpxSession
-    except ImportError:  # aiobotocore releases before the httpx backend
-        return
-    yield HttpxSession
-
-
 async def _respond_after_reading_body(
     dispatcher: _core.Dispatcher,
     stubber: BotocoreStubber,
@@ -185,21 +164,173 @@ async def _respond_after_reading_body(
     return dispatcher.respond(stubber, request, event_name)
 
 
-class Patches:
-    """Installs and removes aiomoto's patches; not thread safe on its own.
+async def refuse_real_request(self: object, request: AWSPreparedRequest) -> NoReturn:
+    """An aiobotocore HTTP session's ``send`` while a context is active.
 
-    ``aiomoto.mock_aws`` calls it under the ``Activation`` lock, once at the
-    outermost enter and once at the last exit.
+    aiobotocore sends a request over HTTP only when no ``before-send``
+    handler answered it; inside a mock that means Moto did not, and the
+    request would leave the process.
+    """
+    method, url = request.method, request.url
+    raise RealHTTPRequestError(
+        f"aiomoto blocked a real HTTP request: {method} {url}. Moto has no "
+        "handler for this URL, so the request would have left the process. "
+        "Point the client at an AWS endpoint Moto serves (or remove its "
+        "endpoint_url), or make this call outside aiomoto.mock_aws.",
+        method=method,
+        url=url,
+    )
+
+
+def _dispatcher(original: Callable[..., object]) -> _core.Dispatcher:
+    """``BotocoreStubber.__call__``: Moto's own for sync callers, aiomoto's
+    awaitable response for aiobotocore's async emitter."""
+    return _core.Dispatcher(
+        original,
+        AioHierarchicalEmitter._emit.__code__,
+        _respond_after_reading_body,
+        dict(_waits.DEFERRED),
+        lock=state.dispatch_lock,
+        max_body_bytes=max_body_bytes(),
+        not_implemented=_unimplemented.explain,
+    )
+
+
+def _sqs_wait_without_lock(wait: Callable[..., None]) -> Callable[..., None]:
+    """``Queue.wait_for_messages`` that waits without the Moto lock.
+
+    Moto's SQS ``receive_message`` with ``WaitTimeSeconds`` loops over this
+    1-second wait until a message comes.  Waiting with the lock held would
+    keep out the ``send_message`` that ends the wait; released, the loop runs
+    as it does against Moto alone, and re-takes the lock to look again.
+    """
+
+    @functools.wraps(wait)
+    def wait_for_messages(self: object, timeout: int) -> None:
+        depth = state.dispatch_lock._release_save()
+        try:
+            wait(self, timeout)
+        finally:
+            state.dispatch_lock._acquire_restore(depth)
+
+    return wait_for_messages
+
+
+def _always() -> bool:
+    return True
+
+
+class Patch(NamedTuple):
+    """One attribute aiomoto replaces while a context is active."""
+
+    # The class or module that holds the attribute; None when the installed
+    # libraries do not have it (then the row does not apply).
+    owner: Callable[[], object | None]
+    attribute: str
+    # Builds the replacement from the original object.
+    replacement: Callable[[Any], object]
+    condition: Callable[[], bool] = _always
+
+
+def _sqs_queue() -> type:
+    from moto.sqs.models import Queue
+
+    return Queue
+
+
+def _httpx_session() -> type | None:
+    try:
+        from aiobotocore.httpxsession import HttpxSession
+    except ImportError:  # aiobotocore releases before the httpx backend
+        return None
+    session_class: type = HttpxSession
+    return session_class
+
+
+def _keep(replacement: object) -> Callable[[Any], object]:
+    return lambda original: replacement
+
+
+PATCHES: tuple[Patch, ...] = (
+    # Moto registers one global stubber as a ``before-send`` handler in every
+    # botocore and aiobotocore session: the dispatcher answers async callers.
+    Patch(lambda: BotocoreStubber, "__call__", _dispatcher),
+    # Past the stubber, a request would go to the network.
+    Patch(lambda: AIOHTTPSession, "send", _keep(refuse_real_request)),
+    Patch(_httpx_session, "send", _keep(refuse_real_request)),
+    # The fast path: Moto's routing and responses registrations, cached.
+    Patch(
+        lambda: BotocoreStubber,
+        "process_request",
+        _keep(_routing.process_request),
+        _routing.fast_path_enabled,
+    ),
+    Patch(
+        lambda: moto.core.models.MockAWS,
+        "_enable_patching",
+        _keep(_routing.enable_patching),
+        _routing.fast_path_enabled,
+    ),
+    # The fast path's memos.
+    Patch(
+        lambda: EndpointProvider,
+        "resolve_endpoint",
+        _keep(_memo.resolve_endpoint),
+        _routing.fast_path_enabled,
+    ),
+    Patch(
+        lambda: botocore.utils,
+        "_parse_timestamp_with_tzinfo",
+        _keep(_memo.parse_timestamp_with_tzinfo),
+        _routing.fast_path_enabled,
+    ),
+    Patch(
+        lambda: botocore.useragent,
+        "sanitize_user_agent_string_component",
+        _keep(_memo.sanitize_user_agent_string_component),
+        _routing.fast_path_enabled,
+    ),
+    Patch(
+        lambda: XFormedAttributePicker,
+        "get_possible_keys",
+        _keep(_memo.possible_keys),
+        _routing.fast_path_enabled,
+    ),
+    Patch(
+        lambda: moto.core.responses,
+        "method_names_from_class",
+        _keep(_memo.MethodNames),
+        _routing.fast_path_enabled,
+    ),
+    # An SQS long poll gives up the dispatcher's lock while it waits.
+    Patch(_sqs_queue, "wait_for_messages", _sqs_wait_without_lock),
+    # A raw Moto mock may not start inside aiomoto.
+    Patch(lambda: moto.core.models.MockAWS, "start", _keep(_mixed.refusing_start)),
+    # New clients are bound to the context they were created in.
+    Patch(lambda: ClientCreator, "create_client", _lifetime.sync_create_client),
+    Patch(lambda: AioClientCreator, "create_client", _lifetime.async_create_client),
+)
+
+
+class Patches:
+    """Installs and removes the rows of :data:`PATCHES`; not thread safe on
+    its own.
+
+    ``aiomoto.mock_aws`` calls it under the process state's lock, once at
+    the outermost enter and once at the last exit.
     """
 
     def __init__(self) -> None:
         self._originals: list[tuple[object, str, Any]] = []
-        self.guard = _core.HttpGuard(_core.RealHTTPRequestError)
         self.environment = _environment.Environment()
 
     @property
     def installed(self) -> bool:
         return bool(self._originals)
+
+    def patched(self) -> list[tuple[object, str]]:
+        """The (owner, attribute) pairs replaced now, in the order installed."""
+        return [(owner, name) for owner, name, _ in self._originals]
 
     def install(self) -> None:
         if self._originals:
@@ -207,35 +338,24 @@ class Patches:
             # originals behind at an outermost enter: finish it first.
             self.remove()
         _mixed.refuse_raw_moto()
-        dispatcher = _core.Dispatcher(
-            BotocoreStubber.__dict__["__call__"],
-            AioHierarchicalEmitter._emit.__code__,
-            _respond_after_reading_body,
-            dict(_waits.DEFERRED),
-            lock=dispatch_lock,
-            max_body_bytes=max_body_bytes(),
-            not_implemented=_unimplemented.explain,
-        )
+        # Every outermost enter starts the fast path's caches empty, so that
+        # switching it back on never meets entries from an earlier context.
+        _routing.forget()
         try:
-            self._set(BotocoreStubber, "__call__", dispatcher)
-            for session_class in _http_session_classes():
-                self._set(session_class, "send", self.guard)
-            for owner, name, replacement in _routing.replacements():
-                self._set(owner, name, replacement)
-            self._set(*_sqs_wait_without_lock())
-            for owner, name, replacement in [
-                *_mixed.replacements(),
-                *_lifetime.replacements(),
-            ]:
-                self._set(owner, name, replacement)
+            for patch in PATCHES:
+                if not patch.condition():
+                    continue
+                owner = patch.owner()
+                if owner is None:
+                    continue
+                original = vars(owner)[patch.attribute]
+                self._set(owner, patch.attribute, patch.replacement(original))
             self.environment.hide()
-            _lifetime.begin()
         except BaseException:
             self.remove()
             raise
 
     def remove(self) -> None:
-        _lifetime.end()
         try:
             while self._originals:
                 owner, name, original = self._originals[-1]
@@ -252,27 +372,3 @@ class Patches:
     def _set(self, owner: object, name: str, replacement: object) -> None:
         self._originals.append((owner, name, vars(owner)[name]))
         setattr(owner, name, replacement)
-
-
-@functools.cache
-def _sqs_wait_without_lock() -> tuple[type, str, Callable[..., None]]:
-    """``Queue.wait_for_messages`` that waits without the Moto lock.
-
-    Moto's SQS ``receive_message`` with ``WaitTimeSeconds`` loops over this
-    1-second wait until a message comes.  Waiting with the lock held would
-    keep out the ``send_message`` that ends the wait; released, the loop runs
-    as it does against Moto alone, and re-takes the lock to look again.
-    """
-    from moto.sqs.models import Queue
-
-    wait: Callable[[Queue, int], None] = Queue.__dict__["wait_for_messages"]
-
-    @functools.wraps(wait)
-    def wait_for_messages(self: Queue, timeout: int) -> None:
-        depth = dispatch_lock._release_save()
-        try:
-            wait(self, timeout)
-        finally:
-            dispatch_lock._acquire_restore(depth)
-
-    return Queue, "wait_for_messages", wait_for_messages

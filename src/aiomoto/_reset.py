@@ -11,8 +11,7 @@ import moto.backends
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.core.model_instances import reset_model_data
 
-from aiomoto import mock
-from aiomoto._patches import dispatch_lock
+from aiomoto._state import state
 
 # Names moto.backends.get_backend accepts that are not services a user resets.
 _INTERNAL = frozenset({"moto_api", "s3bucket_path", "instance_metadata"})
@@ -89,14 +88,14 @@ def reset(*services: str) -> None:
     Outside a context there is nothing to reset: ``RuntimeError``.
     """
     resolved = _resolve(services)
-    if not mock._activation.active:
+    if not state.active:
         raise RuntimeError(
             "aiomoto.reset() resets the state of an active aiomoto context, and "
             "none is active: call it inside aiomoto.mock_aws, the aiomoto_mock "
             "fixture or a test marked @pytest.mark.aiomoto"
         )
     # Held as the dispatcher holds it, so no request is inside Moto meanwhile.
-    with dispatch_lock:
+    with state.dispatch_lock:
         if not services:
             BackendDict.reset()
             reset_model_data()

@@ -480,20 +480,3 @@ def forget() -> None:
     """Empty the routing cache and the memos."""
     router.clear()
     _memo.clear()
-
-
-def replacements() -> list[tuple[object, str, object]]:
-    """The attributes to set while a context is active, with fresh caches.
-
-    Empty when the fast path is switched off.  Called at each outermost enter,
-    which empties the caches either way, so that switching the fast path back
-    on never meets entries from an earlier context.
-    """
-    forget()
-    if not fast_path_enabled():
-        return []
-    return [
-        (BotocoreStubber, "process_request", process_request),
-        (moto.core.models.MockAWS, "_enable_patching", enable_patching),
-        *_memo.replacements(),
-    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiomoto._compat import AiomotoVersionWarning
-from aiomoto._core import RealHTTPRequestError
 
 
 class UnsupportedMockModeError(RuntimeError):
@@ -31,6 +30,23 @@ class NotImplementedByMotoError(NotImplementedError):
         super().__init__(message)
         self.service = service
         self.operation = operation
+
+
+class RealHTTPRequestError(Exception):
+    """An async client's request would have left the process inside a mock.
+
+    aiobotocore sends a request over HTTP only when no handler answered it:
+    inside ``aiomoto.mock_aws`` that means Moto has no handler for its URL
+    (often a custom ``endpoint_url``).  ``method`` and ``url`` name the
+    request; both are None when the error was raised without one.
+    """
+
+    def __init__(
+        self, message: str, method: str | None = None, url: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
 
 
 class RequestBodyTooLargeError(ValueError):

@@ -15,19 +15,18 @@ import moto.core.models
 from moto import settings
 from moto.core.config import DefaultConfig
 
-from aiomoto import _core, _mixed
+from aiomoto import _mixed
 from aiomoto._arguments import unexpected_keywords
 from aiomoto._patches import Patches
+from aiomoto._state import state
 from aiomoto.errors import UnsupportedMockModeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-# One activation state and one set of patches for the process: Moto's
+# One set of patches for the process, as there is one process state: Moto's
 # backends are process-global, so every aiomoto context shares them.
-_activation = _core.Activation()
-_patches = Patches()
-os.register_at_fork(after_in_child=_activation._after_fork)
+patches = Patches()
 
 _SETUP_METHODS = ("setUp", "setup_method")
 
@@ -84,12 +83,12 @@ class MockAWS:
     @property
     def active(self) -> bool:
         """Whether any aiomoto context is active in this process."""
-        return _activation.active
+        return state.active
 
     def start(self, reset: bool = True) -> None:
         """Enter the context; ``reset`` clears Moto's backends on the outermost."""
         _refuse_unsupported_modes()
-        _activation.enter(_patches.install)
+        state.enter(patches.install)
         counted = moto.core.models.MockAWS._nested_count
         moto_mock = None
         try:
@@ -104,7 +103,7 @@ class MockAWS:
                 ):
                     moto_mock.stop()
             finally:
-                _activation.exit(_patches.remove)
+                state.exit(patches.remove)
             raise
         self._moto_mocks.append(moto_mock)
 
@@ -118,7 +117,7 @@ class MockAWS:
         try:
             moto_mock.stop(remove_data=remove_data)
         finally:
-            _activation.exit(_patches.remove)
+            state.exit(patches.remove)
 
     def __enter__(self) -> MockAWS:
         self.start()
