@@ -37,7 +37,7 @@ from moto.sqs.models import sqs_backends
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _patches, _routing
+from aiomoto import _fast_path, _patches, _routing
 
 MOTO_PROCESS_REQUEST = BotocoreStubber.__dict__["process_request"]
 MOTO_ENABLE_PATCHING = moto.core.models.MockAWS.__dict__["_enable_patching"]
@@ -402,9 +402,11 @@ def fast_path_patches() -> list[tuple[object, str, object]]:
     """The fast path's rows of the patch table that apply now, as an enter
     installs them: caches emptied, then (owner, attribute, replacement)."""
     _routing.forget()
+    _fast_path.decisions.decide()
+    fast_conditions = {_fast_path.condition(name) for name in _fast_path.PIECES}
     rows = []
     for patch in _patches.PATCHES:
-        if patch.condition is not _routing.fast_path_enabled or not patch.condition():
+        if patch.condition not in fast_conditions or not patch.condition():
             continue
         owner = patch.owner()
         original = vars(owner)[patch.attribute]
@@ -445,7 +447,7 @@ def test_default_backend_made_as_moto_makes_it() -> None:
 
 def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
-    assert _routing.fast_path_enabled()
+    assert _fast_path.switched_on()
     names = {(owner, name) for owner, name, _ in fast_path_patches()}
     assert names == {
         (BotocoreStubber, "process_request"),
@@ -457,15 +459,15 @@ def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
         (moto.core.responses, "method_names_from_class"),
     }
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
-    assert not _routing.fast_path_enabled()
+    assert not _fast_path.switched_on()
     assert fast_path_patches() == []
     # Read as AIOMOTO_KEEP_ENDPOINTS is: the usual words for off, any case.
     for off in ("false", "OFF", " no "):
         monkeypatch.setenv("AIOMOTO_FAST_PATH", off)
-        assert not _routing.fast_path_enabled()
+        assert not _fast_path.switched_on()
     for on in ("1", "true", ""):
         monkeypatch.setenv("AIOMOTO_FAST_PATH", on)
-        assert _routing.fast_path_enabled()
+        assert _fast_path.switched_on()
 
 
 @pytest.mark.parametrize(
@@ -527,7 +529,9 @@ def test_registrations_are_moto_s() -> None:
     expected = registration_snapshots()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(
-            moto.core.models.MockAWS, "_enable_patching", _routing.enable_patching
+            moto.core.models.MockAWS,
+            "_enable_patching",
+            _routing.enable_patching(MOTO_ENABLE_PATCHING),
         )
         assert registration_snapshots() == expected
         assert registration_snapshots() == expected
@@ -585,7 +589,8 @@ def test_aiomoto_installs_the_fast_path_unless_switched_off(
         enable = moto.core.models.MockAWS.__dict__["_enable_patching"]
     if setting == "1":
         assert installed is _routing.process_request
-        assert enable is _routing.enable_patching
+        assert enable is not MOTO_ENABLE_PATCHING
+        assert enable.__module__ == "aiomoto._routing"
     else:
         assert installed is MOTO_PROCESS_REQUEST
         assert enable is MOTO_ENABLE_PATCHING

@@ -9,6 +9,9 @@ from aiomoto._compat import check_versions
 
 check_versions()
 
+from aiomoto._diagnostics import Diagnostics, diagnostics  # noqa: E402
+from aiomoto._fast_path import FastPathPiece  # noqa: E402
+from aiomoto._patches import check_required  # noqa: E402
 from aiomoto._reset import reset  # noqa: E402
 from aiomoto.errors import (  # noqa: E402  (the version gate runs first)
     AiomotoVersionWarning,
@@ -17,22 +20,29 @@ from aiomoto.errors import (  # noqa: E402  (the version gate runs first)
     NotImplementedByMotoError,
     RealHTTPRequestError,
     RequestBodyTooLargeError,
+    UnsupportedDependencyError,
     UnsupportedMockModeError,
 )
 from aiomoto.mock import MockAWS, mock_aws  # noqa: E402
+
+check_required()
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AiomotoVersionWarning",
     "ContextEndedError",
+    "Diagnostics",
+    "FastPathPiece",
     "MixedMocksError",
     "MockAWS",
     "NotImplementedByMotoError",
     "RealHTTPRequestError",
     "RequestBodyTooLargeError",
+    "UnsupportedDependencyError",
     "UnsupportedMockModeError",
     "__version__",
+    "diagnostics",
     "mock_aws",
     "reset",
 ]

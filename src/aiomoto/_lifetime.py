@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from aiobotocore.client import AioClientCreator
-from aiobotocore.response import StreamingBody
-from botocore.client import BaseClient, ClientCreator
+from typing import TYPE_CHECKING, Any
 
 from aiomoto import _core
+from aiomoto._internals.aiobotocore import StreamingBody
 from aiomoto._state import state
 from aiomoto.errors import ContextEndedError
+
+if TYPE_CHECKING:
+    from aiobotocore.client import AioClientCreator
+    from botocore.client import BaseClient, ClientCreator
 
 
 def _service_name(client: BaseClient) -> str:

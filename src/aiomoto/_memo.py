@@ -39,20 +39,21 @@ import re
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.useragent
-import botocore.utils
-from botocore.endpoint_provider import (
-    STRING_FORMATTER,
-    TEMPLATE_STRING_RE,
-    EndpointProvider,
-    EndpointRule,
-    ErrorRule,
-    RuleSet,
-    TreeRule,
-)
-from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+from aiomoto._internals import botocore as _botocore
+from aiomoto._internals import moto as _moto
+
+if TYPE_CHECKING:
+    from botocore.endpoint_provider import EndpointProvider, RuleSet
+    from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+
+
+def _original(owner: object, name: str) -> Any:
+    """The function a memo stands in for; None where the library lacks it
+    (the memo is then off, see ``aiomoto._fast_path``)."""
+    return None if owner is None else vars(owner).get(name)
+
 
 # Past this many entries a table is emptied and starts again.
 TABLE_LIMIT = 4096
@@ -60,9 +61,9 @@ TABLE_LIMIT = 4096
 
 # --- Endpoint resolution ----------------------------------------------------
 
-_botocore_resolve_endpoint: Callable[..., Any] = EndpointProvider.__dict__[
-    "resolve_endpoint"
-]
+_botocore_resolve_endpoint: Callable[..., Any] = _original(
+    getattr(_botocore.endpoint_provider, "EndpointProvider", None), "resolve_endpoint"
+)
 
 
 class _UnknownRule(Exception):
@@ -81,10 +82,10 @@ def _names_in_value(value: object, names: set[str]) -> None:
         for item in value:
             _names_in_value(item, names)
     elif isinstance(value, str):
-        if TEMPLATE_STRING_RE.search(value) is None:
+        if _botocore.endpoint_provider.TEMPLATE_STRING_RE.search(value) is None:
             return
         try:
-            fields = list(STRING_FORMATTER.parse(value))
+            fields = list(_botocore.endpoint_provider.STRING_FORMATTER.parse(value))
         except ValueError as error:
             raise _UnknownRule(value) from error
         for _, field, _, _ in fields:
@@ -97,11 +98,12 @@ def _names_in_value(value: object, names: set[str]) -> None:
 def _names_in_rules(rules: Iterable[Any], names: set[str]) -> None:
     for rule in rules:
         _names_in_value(getattr(rule, "conditions", None), names)
-        if type(rule) is EndpointRule:
+        kind = type(rule)
+        if kind is _botocore.endpoint_provider.EndpointRule:
             _names_in_value(rule.endpoint, names)
-        elif type(rule) is ErrorRule:
+        elif kind is _botocore.endpoint_provider.ErrorRule:
             _names_in_value(rule.error, names)
-        elif type(rule) is TreeRule:
+        elif kind is _botocore.endpoint_provider.TreeRule:
             _names_in_rules(rule.rules, names)
         else:
             raise _UnknownRule(type(rule).__name__)
@@ -167,7 +169,7 @@ def resolve_endpoint(self: EndpointProvider, **parameters: Any) -> Any:
 # --- Timestamps ---------------------------------------------------------------
 
 _parse_timestamp_with_tzinfo: Callable[[Any, Callable[[], tzinfo]], datetime] = (
-    botocore.utils._parse_timestamp_with_tzinfo
+    _original(_botocore.utils, "_parse_timestamp_with_tzinfo")
 )
 
 # Complete timestamps with their zone, the forms AWS and Moto write: nothing
@@ -198,8 +200,8 @@ def parse_timestamp_with_tzinfo(value: Any, zone: Callable[[], tzinfo]) -> datet
 
 # --- User agent ---------------------------------------------------------------
 
-_sanitize_user_agent_string_component: Callable[[str, bool], str] = (
-    botocore.useragent.sanitize_user_agent_string_component
+_sanitize_user_agent_string_component: Callable[[str, bool], str] = _original(
+    _botocore.useragent, "sanitize_user_agent_string_component"
 )
 _user_agent_components: dict[tuple[str, bool], str] = {}
 
@@ -224,7 +226,9 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
 
 _moto_possible_keys: Callable[
     [XFormedAttributePicker, AttributePickerContext], Iterable[str]
-] = XFormedAttributePicker.__dict__["get_possible_keys"]
+] = _original(
+    getattr(_moto.serialize, "XFormedAttributePicker", None), "get_possible_keys"
+)
 
 # What the alias checkers read of a value: ``value.Meta`` and
 # ``value.__class__.__name__``.  For an instance of a class that defines no

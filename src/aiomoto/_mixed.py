@@ -17,11 +17,15 @@ Moto's ``start`` directly.
 
 from __future__ import annotations
 
-import moto.core.models
+from typing import TYPE_CHECKING
 
+from aiomoto._internals import moto as _moto
 from aiomoto.errors import MixedMocksError
 
-_moto_start = moto.core.models.MockAWS.__dict__["start"]
+if TYPE_CHECKING:
+    import moto.core.models
+
+_moto_start = vars(_moto.models.MockAWS)["start"]
 
 _HOW_TO_FIX = (
     "Use one context per test: aiomoto.mock_aws serves boto3 as well as "
@@ -33,7 +37,7 @@ _HOW_TO_FIX = (
 
 def raw_moto_active() -> bool:
     """Whether a Moto mock not started by aiomoto is active."""
-    return moto.core.models.MockAWS._nested_count > 0
+    return _moto.nested_count() > 0
 
 
 def refuse_raw_moto() -> None:

@@ -17,26 +17,17 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, NamedTuple, NoReturn
 
 import aiohttp
-import botocore.useragent
-import botocore.utils
-import moto.core.models
-import moto.core.responses
-from aiobotocore.client import AioClientCreator
-from aiobotocore.hooks import AioHierarchicalEmitter
-from aiobotocore.httpsession import AIOHTTPSession
-from botocore.awsrequest import AWSPreparedRequest, HeadersDict
-from botocore.client import ClientCreator
-from botocore.endpoint_provider import EndpointProvider
-from botocore.utils import determine_content_length, get_encoding_from_headers
-from moto.core.botocore_stubber import BotocoreStubber
-from moto.core.serialize import XFormedAttributePicker
 
 from aiomoto import (
+    _canary,
     _core,
     _environment,
+    _fast_path,
+    _internals,
     _lifetime,
     _memo,
     _mixed,
@@ -44,12 +35,16 @@ from aiomoto import (
     _unimplemented,
     _waits,
 )
+from aiomoto._internals import aiobotocore as _aiobotocore
+from aiomoto._internals import botocore as _botocore
+from aiomoto._internals import moto as _moto
+from aiomoto._internals.botocore import AWSPreparedRequest
 from aiomoto._state import state
 from aiomoto.errors import RealHTTPRequestError, RequestBodyTooLargeError
 
 _core.configure(
-    headers_class=HeadersDict,
-    encoding_from_headers=get_encoding_from_headers,
+    headers_class=_botocore.HeadersDict,
+    encoding_from_headers=_botocore.utils.get_encoding_from_headers,
     # aiobotocore turns this into ResponseStreamingError, as it does when a
     # real connection closes under a streaming body.
     closed_error=aiohttp.ClientConnectionError,
@@ -124,13 +119,13 @@ def _in_memory_size(body: object) -> int | None:
         return len(body)
     if isinstance(body, str):
         return len(body.encode())
-    size: int | None = determine_content_length(body)
+    size: int | None = _botocore.utils.determine_content_length(body)
     return size
 
 
 async def _respond_after_reading_body(
     dispatcher: _core.Dispatcher,
-    stubber: BotocoreStubber,
+    stubber: _moto.BotocoreStubber,
     request: AWSPreparedRequest,
     event_name: str | None,
 ) -> _core.AsyncResponse | None:
@@ -187,7 +182,7 @@ def _dispatcher(original: Callable[..., object]) -> _core.Dispatcher:
     awaitable response for aiobotocore's async emitter."""
     return _core.Dispatcher(
         original,
-        AioHierarchicalEmitter._emit.__code__,
+        _aiobotocore.async_emit_code(),
         _respond_after_reading_body,
         dict(_waits.DEFERRED),
         lock=state.dispatch_lock,
@@ -232,84 +227,110 @@ class Patch(NamedTuple):
     condition: Callable[[], bool] = _always
 
 
-def _sqs_queue() -> type:
-    from moto.sqs.models import Queue
-
-    return Queue
-
-
-def _httpx_session() -> type | None:
-    try:
-        from aiobotocore.httpxsession import HttpxSession
-    except ImportError:  # aiobotocore releases before the httpx backend
-        return None
-    session_class: type = HttpxSession
-    return session_class
+def _use(module: ModuleType, name: str) -> Callable[[Any], object]:
+    """A factory giving ``module.name`` as it is when the row is installed."""
+    return lambda original: getattr(module, name)
 
 
-def _keep(replacement: object) -> Callable[[Any], object]:
-    return lambda original: replacement
+def _guard(original: object) -> object:
+    return refuse_real_request
+
+
+def _stubber() -> type:
+    return _moto.BotocoreStubber
+
+
+def _moto_mock() -> type:
+    mock_class: type = _moto.models.MockAWS
+    return mock_class
+
+
+def _moto_normalizes_first() -> bool:
+    return not _moto.stubber_takes_prepared_requests()
 
 
 PATCHES: tuple[Patch, ...] = (
     # Moto registers one global stubber as a ``before-send`` handler in every
     # botocore and aiobotocore session: the dispatcher answers async callers.
-    Patch(lambda: BotocoreStubber, "__call__", _dispatcher),
+    Patch(_stubber, "__call__", _dispatcher),
+    # Where Moto's process_request reads its own normalized request, the
+    # dispatcher's prepared requests are normalized first, as __call__ does.
+    Patch(
+        _stubber,
+        "process_request",
+        _moto.normalizing_process_request,
+        _moto_normalizes_first,
+    ),
     # Past the stubber, a request would go to the network.
-    Patch(lambda: AIOHTTPSession, "send", _keep(refuse_real_request)),
-    Patch(_httpx_session, "send", _keep(refuse_real_request)),
+    Patch(lambda: _aiobotocore.AIOHTTPSession, "send", _guard),
+    Patch(_aiobotocore.httpx_session_class, "send", _guard),
     # The fast path: Moto's routing and responses registrations, cached.
     Patch(
-        lambda: BotocoreStubber,
+        _stubber,
         "process_request",
-        _keep(_routing.process_request),
-        _routing.fast_path_enabled,
+        _use(_routing, "process_request"),
+        _fast_path.condition("routing cache"),
     ),
     Patch(
-        lambda: moto.core.models.MockAWS,
+        _moto_mock,
         "_enable_patching",
-        _keep(_routing.enable_patching),
-        _routing.fast_path_enabled,
+        _routing.enable_patching,
+        _fast_path.condition("responses registrations"),
     ),
     # The fast path's memos.
     Patch(
-        lambda: EndpointProvider,
+        lambda: _botocore.endpoint_provider.EndpointProvider,
         "resolve_endpoint",
-        _keep(_memo.resolve_endpoint),
-        _routing.fast_path_enabled,
+        _use(_memo, "resolve_endpoint"),
+        _fast_path.condition("endpoint memo"),
     ),
     Patch(
-        lambda: botocore.utils,
+        lambda: _botocore.utils,
         "_parse_timestamp_with_tzinfo",
-        _keep(_memo.parse_timestamp_with_tzinfo),
-        _routing.fast_path_enabled,
+        _use(_memo, "parse_timestamp_with_tzinfo"),
+        _fast_path.condition("timestamp memo"),
     ),
     Patch(
-        lambda: botocore.useragent,
+        lambda: _botocore.useragent,
         "sanitize_user_agent_string_component",
-        _keep(_memo.sanitize_user_agent_string_component),
-        _routing.fast_path_enabled,
+        _use(_memo, "sanitize_user_agent_string_component"),
+        _fast_path.condition("user-agent memo"),
     ),
     Patch(
-        lambda: XFormedAttributePicker,
+        lambda: _moto.serialize.XFormedAttributePicker,
         "get_possible_keys",
-        _keep(_memo.possible_keys),
-        _routing.fast_path_enabled,
+        _use(_memo, "possible_keys"),
+        _fast_path.condition("attribute-alias memo"),
     ),
     Patch(
-        lambda: moto.core.responses,
+        lambda: _moto.core_responses,
         "method_names_from_class",
-        _keep(_memo.MethodNames),
-        _routing.fast_path_enabled,
+        _use(_memo, "MethodNames"),
+        _fast_path.condition("action-lookup memo"),
     ),
     # An SQS long poll gives up the dispatcher's lock while it waits.
-    Patch(_sqs_queue, "wait_for_messages", _sqs_wait_without_lock),
+    Patch(_moto.sqs_queue_class, "wait_for_messages", _sqs_wait_without_lock),
     # A raw Moto mock may not start inside aiomoto.
-    Patch(lambda: moto.core.models.MockAWS, "start", _keep(_mixed.refusing_start)),
+    Patch(_moto_mock, "start", _use(_mixed, "refusing_start")),
     # New clients are bound to the context they were created in.
-    Patch(lambda: ClientCreator, "create_client", _lifetime.sync_create_client),
-    Patch(lambda: AioClientCreator, "create_client", _lifetime.async_create_client),
+    Patch(
+        lambda: _botocore.ClientCreator, "create_client", _lifetime.sync_create_client
+    ),
+    Patch(
+        lambda: _aiobotocore.AioClientCreator,
+        "create_client",
+        _lifetime.async_create_client,
+    ),
 )
+
+
+def check_required() -> None:
+    """Raise UnsupportedDependencyError if an internal correctness needs is
+    missing, or if the dispatcher would not recognise async clients."""
+    _internals.check_required(
+        (*_moto.REQUIRED, *_botocore.REQUIRED, *_aiobotocore.REQUIRED),
+        [_canary.check_async_emitter],
+    )
 
 
 class Patches:
@@ -337,10 +358,12 @@ class Patches:
             # Only a removal cut short (Ctrl-C inside remove()) leaves
             # originals behind at an outermost enter: finish it first.
             self.remove()
+        check_required()
         _mixed.refuse_raw_moto()
         # Every outermost enter starts the fast path's caches empty, so that
         # switching it back on never meets entries from an earlier context.
         _routing.forget()
+        _fast_path.decisions.decide()
         try:
             for patch in PATCHES:
                 if not patch.condition():

@@ -6,12 +6,13 @@ import difflib
 import functools
 import re
 import typing
+from typing import TYPE_CHECKING
 
-import moto.backends
-from moto.core.base_backend import BackendDict, backend_lock
-from moto.core.model_instances import reset_model_data
-
+from aiomoto._internals import moto as _moto
 from aiomoto._state import state
+
+if TYPE_CHECKING:
+    from moto.core.base_backend import BackendDict
 
 # Names moto.backends.get_backend accepts that are not services a user resets.
 _INTERNAL = frozenset({"moto_api", "s3bucket_path", "instance_metadata"})
@@ -30,7 +31,7 @@ def known_services() -> dict[str, str]:
     ``"cognito-idp"``).
     """
     names = []
-    for argument in typing.get_args(moto.backends.SERVICE_NAMES):
+    for argument in typing.get_args(_moto.backends.SERVICE_NAMES):
         text = getattr(argument, "__forward_arg__", argument)
         match = re.fullmatch(r"Literal\['([^']+)'\]", str(text))
         if match and match.group(1) not in _INTERNAL:
@@ -69,11 +70,11 @@ def _resolve(services: tuple[str, ...]) -> list[str]:
 
 def _reset_backends(backends: BackendDict) -> None:  # type: ignore[type-arg]
     """What ``BackendDict.reset`` does for every service, for one."""
-    with backend_lock:
+    with _moto.base_backend.backend_lock:
         for account_backends in backends.values():
             account_backends.reset()
         backends.clear()
-        instances = BackendDict._instances  # type: ignore[misc]
+        instances = _moto.base_backend.BackendDict._instances  # type: ignore[misc]
         if backends in instances:
             instances.remove(backends)
 
@@ -97,10 +98,10 @@ def reset(*services: str) -> None:
     # Held as the dispatcher holds it, so no request is inside Moto meanwhile.
     with state.dispatch_lock:
         if not services:
-            BackendDict.reset()
-            reset_model_data()
+            _moto.base_backend.BackendDict.reset()
+            _moto.reset_model_data()
             return
         for name in dict.fromkeys(resolved):
-            backends = moto.backends.get_backend(name)  # type: ignore[call-overload]
-            if isinstance(backends, BackendDict):
+            backends = _moto.backends.get_backend(name)  # type: ignore[call-overload]
+            if isinstance(backends, _moto.base_backend.BackendDict):
                 _reset_backends(backends)

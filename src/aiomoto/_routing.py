@@ -40,29 +40,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
-import moto.backend_index as backend_index
-import moto.backends
-import moto.core.models
-import moto.moto_api
-from botocore.awsrequest import AWSPreparedRequest
-from moto import settings
-from moto.core.base_backend import BackendDict
-from moto.core.botocore_stubber import BotocoreStubber
-from moto.core.common_types import TYPE_RESPONSE
-from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
-from moto.core.custom_responses_mock import CallbackResponse, not_implemented_callback
-from moto.core.exceptions import ServiceNotWhitelisted
-from moto.core.request import normalize_request
-from moto.core.utils import get_equivalent_url_in_aws_domain
-from werkzeug.exceptions import HTTPException
-
 from aiomoto import _memo
-from aiomoto._environment import switch
-
-try:
-    from moto.core.responses_custom_registry import CustomRegistry
-except ImportError:  # responses < 0.17: Moto uses its own matcher instead
-    CustomRegistry = None  # type: ignore[assignment,misc]
+from aiomoto._internals import moto as _moto
+from aiomoto._internals import responses as _responses
+from aiomoto._internals.botocore import AWSPreparedRequest
 
 _sre: Any
 try:
@@ -70,18 +51,12 @@ try:
 except ImportError:  # Python 3.10
     _sre = importlib.import_module("sre_parse")
 
-FAST_PATH_VARIABLE = "AIOMOTO_FAST_PATH"
-
 # What Moto answers for an AWS URL that no service handles.
 _NOT_IMPLEMENTED_URL = re.compile(r"https?://.+\.amazonaws.com/.*")
 
-_Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
-
-
-def fast_path_enabled() -> bool:
-    """Whether the fast path is on: it is unless ``AIOMOTO_FAST_PATH`` is 0
-    (or false, no, off)."""
-    return switch(FAST_PATH_VARIABLE, default=True)
+# Moto's (status, headers, body).
+_Response = tuple[int, Any, Any]
+_Handler = Callable[[Any, str, Any], _Response]
 
 
 # --- Which host regexes a URL's host alone decides --------------------------
@@ -238,8 +213,8 @@ def _default_region(account: Any) -> str:
 
 def _default_backend(backends: Any) -> Any:
     """The backend whose URL map Moto routes by, chosen (and made) as Moto does."""
-    if isinstance(backends, BackendDict):
-        account = backends[moto.core.models.DEFAULT_ACCOUNT_ID]
+    if isinstance(backends, _moto.base_backend.BackendDict):
+        account = backends[_moto.models.DEFAULT_ACCOUNT_ID]
         return account[_default_region(account)]
     return backends["global"]
 
@@ -251,21 +226,21 @@ def _touch_default_backend(backends: Any) -> None:
     does not exist yet; when it does, the lookup changes nothing and is
     skipped.
     """
-    if isinstance(backends, BackendDict):
-        account = dict.get(backends, moto.core.models.DEFAULT_ACCOUNT_ID)
+    if isinstance(backends, _moto.base_backend.BackendDict):
+        account = dict.get(backends, _moto.models.DEFAULT_ACCOUNT_ID)
         if account is not None and dict.__contains__(account, _default_region(account)):
             return
     _default_backend(backends)
 
 
-def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> TYPE_RESPONSE:
-    normalized = normalize_request(request)
+def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
+    normalized = _moto.core_request.normalize_request(request)
     try:
-        moto.moto_api.recorder._record_request(normalized)
+        _moto.moto_api.recorder._record_request(normalized)
         status, headers, body = handler(
             normalized, normalized.raw_url, normalized.headers
         )
-    except HTTPException as error:
+    except _moto.HTTPException as error:
         return error.code, error.get_headers(), error.get_body()  # type: ignore[return-value]
     return status, headers, body
 
@@ -294,11 +269,11 @@ class Router:
         self._services = {}
 
     def _check_inputs(self) -> None:
-        patterns = backend_index.backend_url_patterns
+        patterns = _moto.backend_index.backend_url_patterns
         inputs = (
             len(patterns),
-            settings.get_s3_custom_endpoints(),
-            settings.enable_iso_regions(),
+            _moto.settings.get_s3_custom_endpoints(),
+            _moto.settings.enable_iso_regions(),
         )
         if patterns is self._patterns and inputs == self._inputs:
             return
@@ -315,7 +290,7 @@ class Router:
             return tail
 
     def _canonical_host(self, netloc: str) -> str:
-        host = get_equivalent_url_in_aws_domain("//" + netloc)[0].netloc
+        host = _moto.utils.get_equivalent_url_in_aws_domain("//" + netloc)[0].netloc
         self._hosts[netloc] = host
         return host
 
@@ -325,7 +300,7 @@ class Router:
         return plan
 
     def _routes(self, service: str) -> _ServiceRoutes:
-        backends = moto.backends.get_backend(service)  # type: ignore[call-overload]
+        backends = _moto.backends.get_backend(service)  # type: ignore[call-overload]
         urls = _default_backend(backends).urls
         routes = _ServiceRoutes(
             backends,
@@ -334,7 +309,7 @@ class Router:
         self._services[service] = routes
         return routes
 
-    def process_request(self, request: AWSPreparedRequest) -> TYPE_RESPONSE | None:
+    def process_request(self, request: AWSPreparedRequest) -> _Response | None:
         """Answer as ``BotocoreStubber.process_request`` does."""
         self._check_inputs()
         parsed = urlparse(request.url)
@@ -345,7 +320,7 @@ class Router:
         origin = f"{parsed.scheme}://{host}"
         clean_url = origin + parsed.path
 
-        if passthrough_url(clean_url):
+        if _moto.config.passthrough_url(clean_url):
             return None
 
         plan = self._plans.get(origin)
@@ -365,10 +340,10 @@ class Router:
     def _answer(
         self, service: str, request: AWSPreparedRequest, clean_url: str
     ) -> object:
-        if passthrough_service(service):
+        if _moto.config.passthrough_service(service):
             return None
-        if not service_whitelisted(service):
-            raise ServiceNotWhitelisted(service)
+        if not _moto.config.service_whitelisted(service):
+            raise _moto.exceptions.ServiceNotWhitelisted(service)
         routes = self._services.get(service)
         if routes is None:
             routes = self._routes(service)
@@ -384,8 +359,8 @@ router = Router()
 
 
 def process_request(
-    self: BotocoreStubber, request: AWSPreparedRequest
-) -> TYPE_RESPONSE | None:
+    self: _moto.BotocoreStubber, request: AWSPreparedRequest
+) -> _Response | None:
     """``BotocoreStubber.process_request`` while the fast path is installed."""
     return router.process_request(request)
 
@@ -403,13 +378,13 @@ class _Registrations:
 
     def __init__(self) -> None:
         self._key: tuple[Any, ...] = ()
-        self._by_method: tuple[tuple[str, tuple[CallbackResponse, ...]], ...] = ()
-        self._all: tuple[CallbackResponse, ...] = ()
+        self._by_method: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+        self._all: tuple[Any, ...] = ()
 
-    def current(self) -> tuple[tuple[str, tuple[CallbackResponse, ...]], ...]:
-        models = moto.core.models
+    def current(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        models = _moto.models
         stubber = models.botocore_stubber
-        patterns = backend_index.backend_url_patterns
+        patterns = _moto.backend_index.backend_url_patterns
         methods = tuple(models.RESPONSES_METHODS)
         key = (
             stubber,
@@ -423,20 +398,20 @@ class _Registrations:
             self._key = key
         else:
             for response in self._all:
-                if response.calls._calls:
+                if _responses.has_calls(response):
                     response.calls.reset()
         return self._by_method
 
     def _build(
         self,
-        stubber: BotocoreStubber,
+        stubber: _moto.BotocoreStubber,
         patterns: Sequence[tuple[str, re.Pattern[str]]],
         methods: Sequence[str],
     ) -> None:
         by_method = []
         for method in methods:
             responses = [
-                CallbackResponse(
+                _moto.custom_responses_mock.CallbackResponse(
                     method=method,
                     url=pattern,
                     callback=stubber.process_prepared_request,
@@ -444,10 +419,10 @@ class _Registrations:
                 for _, pattern in patterns
             ]
             responses.append(
-                CallbackResponse(
+                _moto.custom_responses_mock.CallbackResponse(
                     method=method,
                     url=_NOT_IMPLEMENTED_URL,
-                    callback=not_implemented_callback,
+                    callback=_moto.custom_responses_mock.not_implemented_callback,
                 )
             )
             by_method.append((method, tuple(responses)))
@@ -456,24 +431,29 @@ class _Registrations:
 
 
 registrations = _Registrations()
-_moto_enable_patching = moto.core.models.MockAWS.__dict__["_enable_patching"]
 
 
-def enable_patching(self: moto.core.models.MockAWS, reset: bool = True) -> None:
+def enable_patching(original: Callable[..., None]) -> Callable[..., None]:
     """``MockAWS._enable_patching`` while the fast path is installed."""
-    models = moto.core.models
-    mock = models.responses_mock
-    if CustomRegistry is None or type(mock._registry) is not CustomRegistry:
-        _moto_enable_patching(self, reset)
-        return
-    by_method = registrations.current()
-    models.botocore_stubber.enabled = True
-    if reset:
-        self.reset()
-    mock.start()
-    registry = mock._registry
-    for method, responses in by_method:
-        registry._registered[method].extend(responses)
+
+    def enable_patching(self: Any, reset: bool = True) -> None:
+        models = _moto.models
+        mock = models.responses_mock
+        custom_registry = _moto.responses_custom_registry.CustomRegistry
+        if type(_responses.registry_of(mock)) is not custom_registry:
+            original(self, reset)
+            return
+        by_method = registrations.current()
+        models.botocore_stubber.enabled = True
+        if reset:
+            self.reset()
+        mock.start()
+        # Starting the mock may give it a new registry: read it after.
+        table = _moto.registered(_responses.registry_of(mock))
+        for method, responses in by_method:
+            table[method].extend(responses)
+
+    return enable_patching
 
 
 def forget() -> None:

@@ -28,9 +28,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botocore.awsrequest import AWSPreparedRequest
-
 from aiomoto import _core
+from aiomoto._internals import moto as _moto
+from aiomoto._internals.botocore import AWSPreparedRequest
 
 # How long to sleep between asks.  A message sent while a receive waits is
 # returned within this time; each ask costs a fraction of a millisecond.
@@ -99,15 +99,10 @@ def _queue_wait_seconds(
     Moto cannot find the queue; the answer already in hand then carries
     Moto's error.
     """
-    from moto.core.request import normalize_request
-    from moto.sqs.responses import SQSResponse
-
-    handler = SQSResponse()
     lock = dispatcher.lock
     try:
         with lock if lock is not None else contextlib.nullcontext():
-            handler.setup_class(normalize_request(request))
-            queue = handler.sqs_backend.get_queue(handler._get_queue_name())
+            queue = _moto.sqs_queue_of(request)
             # Set from the queue's attributes, so not declared on the class.
             wait = getattr(queue, "receive_message_wait_time_seconds", 0)
         return int(wait or 0)

@@ -32,6 +32,23 @@ class NotImplementedByMotoError(NotImplementedError):
         self.operation = operation
 
 
+class UnsupportedDependencyError(ImportError):
+    """An installed library lacks something aiomoto needs to answer right.
+
+    Raised at ``import aiomoto`` or at the first ``mock_aws()`` enter.
+    ``library`` names the library, ``version`` its installed version and
+    ``supported`` the range aiomoto supports (as in its requirements).
+    """
+
+    def __init__(
+        self, message: str, *, library: str, version: str, supported: str
+    ) -> None:
+        super().__init__(message)
+        self.library = library
+        self.version = version
+        self.supported = supported
+
+
 class RealHTTPRequestError(Exception):
     """An async client's request would have left the process inside a mock.
 
@@ -71,5 +88,6 @@ __all__ = [
     "NotImplementedByMotoError",
     "RealHTTPRequestError",
     "RequestBodyTooLargeError",
+    "UnsupportedDependencyError",
     "UnsupportedMockModeError",
 ]

@@ -9,17 +9,18 @@ import os
 import unittest
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import FunctionType, TracebackType
-from typing import Any, TypeVar, cast, overload
-
-import moto.core.models
-from moto import settings
-from moto.core.config import DefaultConfig
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from aiomoto import _mixed
 from aiomoto._arguments import unexpected_keywords
+from aiomoto._internals import moto as _moto
 from aiomoto._patches import Patches
 from aiomoto._state import state
 from aiomoto.errors import UnsupportedMockModeError
+
+if TYPE_CHECKING:
+    import moto.core.models
+    from moto.core.config import DefaultConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -32,7 +33,7 @@ _SETUP_METHODS = ("setUp", "setup_method")
 
 
 def _refuse_unsupported_modes() -> None:
-    server_mode = settings.TEST_SERVER_MODE or (
+    server_mode = _moto.settings.TEST_SERVER_MODE or (
         os.environ.get("TEST_SERVER_MODE", "").lower() == "true"
     )
     if server_mode:
@@ -42,7 +43,7 @@ def _refuse_unsupported_modes() -> None:
             "Unset TEST_SERVER_MODE to use aiomoto; to test against a server, "
             "point your clients' endpoint_url at it and leave aiomoto out."
         )
-    if settings.is_test_proxy_mode():
+    if _moto.settings.is_test_proxy_mode():
         raise UnsupportedMockModeError(
             "aiomoto.mock_aws runs Moto inside this process, but "
             "TEST_PROXY_MODE=true tells Moto to send every call through its proxy. "
@@ -89,18 +90,16 @@ class MockAWS:
         """Enter the context; ``reset`` clears Moto's backends on the outermost."""
         _refuse_unsupported_modes()
         state.enter(patches.install)
-        counted = moto.core.models.MockAWS._nested_count
+        counted = _moto.nested_count()
         moto_mock = None
         try:
-            moto_mock = moto.core.models.MockAWS(self._config)
+            moto_mock = _moto.models.MockAWS(self._config)
             _mixed.start_moto(moto_mock, reset)
         except BaseException:
             try:
                 # Moto counts a mock as started before it finishes starting:
                 # stop one that failed half-way, so Moto is not left active.
-                if moto_mock is not None and (
-                    moto.core.models.MockAWS._nested_count > counted
-                ):
+                if moto_mock is not None and (_moto.nested_count() > counted):
                     moto_mock.stop()
             finally:
                 state.exit(patches.remove)

@@ -1,0 +1,35 @@
+"""``aiomoto.diagnostics()``: what aiomoto runs on, and which speed-ups are on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from aiomoto._fast_path import FastPathPiece, report
+from aiomoto._internals import installed_version
+
+
+class Diagnostics(NamedTuple):
+    """What :func:`aiomoto.diagnostics` returns."""
+
+    # Installed versions of the libraries aiomoto works with.
+    versions: Mapping[str, str]
+    # Each piece of the fast path, on or off and why.
+    fast_path: tuple[FastPathPiece, ...]
+
+
+def diagnostics() -> Diagnostics:
+    """The installed versions aiomoto works with and its fast path's state.
+
+    A piece of the fast path is off when ``AIOMOTO_FAST_PATH=0`` or when an
+    internal it relies on is missing from the installed Moto, botocore or
+    ``responses``; aiomoto then answers through Moto's own code, just slower.
+    Inside a context this is the state that context runs with.
+    """
+    return Diagnostics(
+        versions={
+            name: installed_version(name)
+            for name in ("moto", "botocore", "aiobotocore", "boto3", "responses")
+        },
+        fast_path=report(),
+    )

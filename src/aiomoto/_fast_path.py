@@ -1,0 +1,126 @@
+"""Which pieces of the fast path are on in this process, and why.
+
+The fast path (``_routing`` and ``_memo``) only makes aiomoto faster; Moto's
+own code gives the same answers without it.  Each piece relies on internals
+of Moto, botocore or ``responses`` that some supported releases lack.  At
+every outermost enter each piece asks ``aiomoto._internals`` whether what it
+needs is there; one that lacks something stays off for that context, a debug
+line on the ``aiomoto`` logger names what is missing, and
+:func:`aiomoto.diagnostics` reports it.  ``AIOMOTO_FAST_PATH=0`` switches
+every piece off.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import NamedTuple
+
+from aiomoto._environment import switch
+from aiomoto._internals import botocore as botocore_internals
+from aiomoto._internals import moto as moto_internals
+from aiomoto._internals import responses as responses_internals
+
+FAST_PATH_VARIABLE = "AIOMOTO_FAST_PATH"
+
+logger = logging.getLogger("aiomoto")
+
+
+def switched_on() -> bool:
+    """Whether the fast path is on: it is unless ``AIOMOTO_FAST_PATH`` is 0
+    (or false, no, off)."""
+    return switch(FAST_PATH_VARIABLE, default=True)
+
+
+def _first(*checks: Callable[[], str | None]) -> Callable[[], str | None]:
+    def missing() -> str | None:
+        for check in checks:
+            found = check()
+            if found is not None:
+                return found
+        return None
+
+    return missing
+
+
+# Piece name -> what it lacks in the installed libraries (None: nothing).
+PIECES: dict[str, Callable[[], str | None]] = {
+    "routing cache": moto_internals.missing_for_routing,
+    "responses registrations": _first(
+        moto_internals.missing_for_registrations,
+        responses_internals.missing_for_registrations,
+    ),
+    "endpoint memo": botocore_internals.missing_for_endpoint_memo,
+    "timestamp memo": botocore_internals.missing_for_timestamp_memo,
+    "user-agent memo": botocore_internals.missing_for_user_agent_memo,
+    "attribute-alias memo": moto_internals.missing_for_alias_memo,
+    "action-lookup memo": moto_internals.missing_for_action_memo,
+}
+
+
+class FastPathPiece(NamedTuple):
+    """One piece of aiomoto's fast path, as :func:`aiomoto.diagnostics` reports it."""
+
+    name: str
+    enabled: bool
+    # Why it is off ("" when on): the switch, or the internal it lacks.
+    reason: str
+
+
+def _evaluate(name: str) -> FastPathPiece:
+    if not switched_on():
+        return FastPathPiece(name, False, f"{FAST_PATH_VARIABLE} switches it off")
+    missing = PIECES[name]()
+    if missing is None:
+        return FastPathPiece(name, True, "")
+    return FastPathPiece(
+        name,
+        False,
+        f"{missing} is missing or changed in the installed version; Moto's "
+        "own code answers instead",
+    )
+
+
+class _Decisions:
+    """The pieces' state, decided at each outermost enter."""
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, FastPathPiece] = {}
+
+    def decide(self) -> None:
+        decided = {name: _evaluate(name) for name in PIECES}
+        for name, piece in decided.items():
+            if not piece.enabled and self.pieces.get(name) != piece:
+                logger.debug("aiomoto fast path: %s is off: %s", name, piece.reason)
+        self.pieces = decided
+
+    def enabled(self, name: str) -> bool:
+        piece = self.pieces.get(name)
+        return piece is not None and piece.enabled
+
+
+decisions = _Decisions()
+
+
+@functools.cache
+def condition(name: str) -> Callable[[], bool]:
+    """A patch-table condition: whether piece ``name`` is on in this context."""
+    if name not in PIECES:
+        raise KeyError(name)
+
+    def piece_enabled() -> bool:
+        return decisions.enabled(name)
+
+    piece_enabled.__qualname__ = f"fast path piece {name!r}"
+    return piece_enabled
+
+
+def report() -> tuple[FastPathPiece, ...]:
+    """Each piece's state: as decided in the active context, else as the
+    next outermost enter would decide it."""
+    from aiomoto._state import state
+
+    if state.active and decisions.pieces:
+        return tuple(decisions.pieces.values())
+    return tuple(_evaluate(name) for name in PIECES)
