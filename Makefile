@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench sanitize clean
+.PHONY: demo test lint bench sanitize wheel-check clean
 
 $(STAMP): Makefile pyproject.toml setup.py constraints.txt $(wildcard csrc/*.c csrc/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(STAMP)
 # gcc's libasan and valgrind.  See .ci/sanitize.sh.
 sanitize: $(STAMP)
 	PY=$(PY) .ci/sanitize.sh
+
+# The sdist and a manylinux wheel, built from the committed tree, installed
+# into a fresh venv and run from outside the source tree.  See .ci/wheel.sh.
+wheel-check:
+	PYTHON=$(PYTHON) .ci/wheel.sh
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info src/aiomoto/*.so

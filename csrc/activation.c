@@ -130,7 +130,7 @@ activation_dealloc(PyObject *op)
     if (self->lock != NULL) {
         PyThread_free_lock(self->lock);
     }
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyObject *
@@ -161,16 +161,21 @@ static PyGetSetDef activation_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-PyTypeObject AiomotoActivation_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.Activation",
-    .tp_doc = PyDoc_STR("Activation()\n--\n\n"
-                        "Thread-safe nesting depth of aiomoto.mock_aws."),
-    .tp_basicsize = sizeof(ActivationObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_new = activation_tp_new,
-    .tp_dealloc = activation_dealloc,
-    .tp_repr = activation_repr,
-    .tp_methods = activation_methods,
-    .tp_getset = activation_getset,
+static PyType_Slot activation_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("Activation()\n--\n\n"
+                                  "Thread-safe nesting depth of aiomoto.mock_aws.")},
+    {Py_tp_new, activation_tp_new},
+    {Py_tp_dealloc, activation_dealloc},
+    {Py_tp_repr, activation_repr},
+    {Py_tp_methods, activation_methods},
+    {Py_tp_getset, activation_getset},
+    {0, NULL},
+};
+
+/* Holds no object references, so it takes no part in garbage collection. */
+PyType_Spec aiomoto_activation_spec = {
+    .name = "aiomoto._core.Activation",
+    .basicsize = sizeof(ActivationObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = activation_slots,
 };

@@ -15,9 +15,12 @@
  *
  * With max_body_bytes >= 0, an async request whose in-memory body is larger
  * goes to async_body_dispatch, which owns the limit's error; bodies that must
- * be awaited always go there. */
+ * be awaited always go there.
+ *
+ * Why C: it runs on every request, sync and async.  As a C vectorcall
+ * callable it adds no Python frame, which is also what lets it tell its
+ * callers apart by the current frame; bench/ measures the per-call figures. */
 #include "core.h"
-#include "structmember.h"
 
 typedef struct {
     PyObject_HEAD
@@ -74,10 +77,10 @@ is_404(PyObject *status)
  * method and URL when it has them, or with the error that stopped reading
  * them if that was not a missing attribute. */
 static PyObject *
-raise_not_yet(PyObject *request)
+raise_not_yet(AiomotoState *state, PyObject *request)
 {
-    PyObject *method = request ? PyObject_GetAttrString(request, "method") : NULL;
-    PyObject *url = method ? PyObject_GetAttrString(request, "url") : NULL;
+    PyObject *method = request ? PyObject_GetAttr(request, state->str_method) : NULL;
+    PyObject *url = method ? PyObject_GetAttr(request, state->str_url) : NULL;
     if (url != NULL) {
         PyErr_Format(PyExc_NotImplementedError,
                      "no Moto handler for %S %S: Moto does not implement this "
@@ -99,9 +102,9 @@ raise_not_yet(PyObject *request)
  * not (or when it is not an AWSResponse), -1 on error.  Reading content
  * caches it on the response, so botocore reads the same bytes later. */
 static int
-is_not_yet_response(PyObject *response)
+is_not_yet_response(AiomotoState *state, PyObject *response)
 {
-    PyObject *status = PyObject_GetAttrString(response, "status_code");
+    PyObject *status = PyObject_GetAttr(response, state->str_status_code);
     if (status == NULL) {
         PyErr_Clear();
         return 0;
@@ -111,7 +114,7 @@ is_not_yet_response(PyObject *response)
     if (!not_found) {
         return 0;
     }
-    PyObject *content = PyObject_GetAttrString(response, "content");
+    PyObject *content = PyObject_GetAttr(response, state->str_content);
     if (content == NULL) {
         return -1;
     }
@@ -122,7 +125,8 @@ is_not_yet_response(PyObject *response)
 
 /* Moto returns (status, headers, body); unpack it as Moto's __call__ would. */
 static PyObject *
-response_from_result(DispatcherObject *self, PyObject *request, PyObject *result)
+response_from_result(AiomotoState *state, DispatcherObject *self, PyObject *request,
+                     PyObject *result)
 {
     PyObject *items = PySequence_Fast(
         result, "process_request() must return None or (status, headers, body)");
@@ -141,11 +145,12 @@ response_from_result(DispatcherObject *self, PyObject *request, PyObject *result
     if (self->not_implemented != Py_None && is_404(parts[0]) &&
         is_not_yet_body(parts[2])) {
         Py_DECREF(items);
-        return raise_not_yet(request);
+        return raise_not_yet(state, request);
     }
-    PyObject *url = PyObject_GetAttrString(request, "url");
+    PyObject *url = PyObject_GetAttr(request, state->str_url);
     PyObject *response =
-        url ? aiomoto_async_response_new(url, parts[0], parts[1], parts[2]) : NULL;
+        url ? aiomoto_async_response_new(state, url, parts[0], parts[1], parts[2])
+            : NULL;
     Py_XDECREF(url);
     Py_DECREF(items);
     return response;
@@ -175,9 +180,10 @@ call_locked(DispatcherObject *self, PyObject *callable, PyObject *const *args,
 
 /* The part of respond() after the enabled check. */
 static PyObject *
-respond_enabled(DispatcherObject *self, PyObject *stubber, PyObject *request)
+respond_enabled(AiomotoState *state, DispatcherObject *self, PyObject *stubber,
+                PyObject *request)
 {
-    PyObject *method = PyObject_GetAttrString(stubber, "process_request");
+    PyObject *method = PyObject_GetAttr(stubber, state->str_process_request);
     if (method == NULL) {
         return NULL;
     }
@@ -186,15 +192,15 @@ respond_enabled(DispatcherObject *self, PyObject *stubber, PyObject *request)
     if (result == NULL || result == Py_None) {
         return result;
     }
-    PyObject *response = response_from_result(self, request, result);
+    PyObject *response = response_from_result(state, self, request, result);
     Py_DECREF(result);
     return response;
 }
 
 static int
-stubber_enabled(PyObject *stubber)
+stubber_enabled(AiomotoState *state, PyObject *stubber)
 {
-    PyObject *enabled = PyObject_GetAttrString(stubber, "enabled");
+    PyObject *enabled = PyObject_GetAttr(stubber, state->str_enabled);
     if (enabled == NULL) {
         return -1;
     }
@@ -267,11 +273,12 @@ dispatcher_respond(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     DispatcherObject *self = (DispatcherObject *)op;
-    int enabled = stubber_enabled(args[0]);
+    AiomotoState *state = aiomoto_state_of(op);
+    int enabled = stubber_enabled(state, args[0]);
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
-    return explained(self, respond_enabled(self, args[0], args[1]),
+    return explained(self, respond_enabled(state, self, args[0], args[1]),
                      nargs == 3 ? args[2] : NULL);
 }
 
@@ -306,14 +313,20 @@ body_in_memory(DispatcherObject *self, PyObject *body)
  * an exception if absent. */
 static PyObject *
 find_argument(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
-              Py_ssize_t position, const char *name)
+              Py_ssize_t position, PyObject *name)
 {
     if (nargs > position) {
         return args[position];
     }
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    /* Keyword names are usually the interned strings themselves. */
     for (Py_ssize_t i = 0; i < nkw; i++) {
-        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0) {
+        if (PyTuple_GET_ITEM(kwnames, i) == name) {
+            return args[nargs + i];
+        }
+    }
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        if (PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, i), name) == 0) {
             return args[nargs + i];
         }
     }
@@ -334,22 +347,23 @@ deferred_handler(DispatcherObject *self, PyObject *event_name)
 }
 
 static PyObject *
-dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
-               PyObject *kwnames)
+dispatch_async(AiomotoState *state, DispatcherObject *self, PyObject *const *args,
+               Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *request = nargs >= 1 ? find_argument(args, nargs, kwnames, 2, "request")
-                                   : NULL;
+    PyObject *request =
+        nargs >= 1 ? find_argument(args, nargs, kwnames, 2, state->str_request) : NULL;
     if (request == NULL) {
         PyErr_SetString(PyExc_TypeError, "BotocoreStubber.__call__() needs self "
                                          "and a 'request' argument");
         return NULL;
     }
     PyObject *stubber = args[0];
-    int enabled = stubber_enabled(stubber);
+    int enabled = stubber_enabled(state, stubber);
     if (enabled <= 0) {
         return enabled < 0 ? NULL : Py_NewRef(Py_None);
     }
-    PyObject *event_name = find_argument(args, nargs, kwnames, 1, "event_name");
+    PyObject *event_name =
+        find_argument(args, nargs, kwnames, 1, state->str_event_name);
     PyObject *call_args[] = {(PyObject *)self, stubber, request,
                              event_name ? event_name : Py_None};
     PyObject *handler = deferred_handler(self, event_name);
@@ -359,14 +373,14 @@ dispatch_async(DispatcherObject *self, PyObject *const *args, Py_ssize_t nargs,
     if (PyErr_Occurred()) {
         return NULL;
     }
-    PyObject *body = PyObject_GetAttrString(request, "body");
+    PyObject *body = PyObject_GetAttr(request, state->str_body);
     if (body == NULL) {
         return NULL;
     }
     int in_memory = body_in_memory(self, body);
     Py_DECREF(body);
     if (in_memory) {
-        return respond_enabled(self, stubber, request);
+        return respond_enabled(state, self, stubber, request);
     }
     return PyObject_Vectorcall(self->async_body_dispatch, call_args, 4, NULL);
 }
@@ -378,29 +392,30 @@ dispatcher_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf,
                       PyObject *kwnames)
 {
     DispatcherObject *self = (DispatcherObject *)op;
+    AiomotoState *state = aiomoto_state_of(op);
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     PyObject *result;
     if (!called_from_async_emitter(self)) {
         result = call_locked(self, self->original_call, args, nargsf, kwnames);
         if (result != NULL && result != Py_None && self->not_implemented != Py_None) {
-            int not_yet = is_not_yet_response(result);
+            int not_yet = is_not_yet_response(state, result);
             if (not_yet != 0) {
                 Py_CLEAR(result);
                 if (not_yet > 0) {
-                    raise_not_yet(find_argument(args, PyVectorcall_NARGS(nargsf),
-                                                kwnames, 2, "request"));
+                    raise_not_yet(state, find_argument(args, nargs, kwnames, 2,
+                                                       state->str_request));
                 }
             }
         }
     }
     else {
-        result = dispatch_async(self, args, PyVectorcall_NARGS(nargsf), kwnames);
+        result = dispatch_async(state, self, args, nargs, kwnames);
     }
     if (result != NULL) {
         return result;
     }
     return explained(self, NULL,
-                     find_argument(args, PyVectorcall_NARGS(nargsf), kwnames, 1,
-                                   "event_name"));
+                     find_argument(args, nargs, kwnames, 1, state->str_event_name));
 }
 
 static int
@@ -415,7 +430,7 @@ check_callable(const char *name, PyObject *value)
 }
 
 static PyObject *
-dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+dispatcher_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"original_call",  "async_emit_code", "async_body_dispatch",
                              "deferred",       "lock",            "max_body_bytes",
@@ -432,7 +447,8 @@ dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
          check_callable("not_implemented", not_implemented) < 0)) {
         return NULL;
     }
-    if (lock != Py_None && !Py_IS_TYPE(lock, &AiomotoDispatchLock_Type)) {
+    AiomotoState *state = aiomoto_state_of_type(type);
+    if (lock != Py_None && !Py_IS_TYPE(lock, state->dispatch_lock_type)) {
         PyErr_Format(PyExc_TypeError,
                      "Dispatcher lock must be a DispatchLock or None, not %.200s",
                      Py_TYPE(lock)->tp_name);
@@ -456,7 +472,7 @@ dispatcher_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
             return NULL;
         }
     }
-    DispatcherObject *self = PyObject_GC_New(DispatcherObject, &AiomotoDispatcher_Type);
+    DispatcherObject *self = PyObject_GC_New(DispatcherObject, type);
     if (self == NULL) {
         return NULL;
     }
@@ -498,6 +514,7 @@ static int
 dispatcher_traverse(PyObject *op, visitproc visit, void *arg)
 {
     DispatcherObject *self = (DispatcherObject *)op;
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->original_call);
     Py_VISIT(self->async_emit_code);
     Py_VISIT(self->async_body_dispatch);
@@ -533,7 +550,7 @@ dispatcher_dealloc(PyObject *op)
     Py_CLEAR(self->deferred);
     Py_CLEAR(self->lock);
     Py_CLEAR(self->not_implemented);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyMethodDef dispatcher_methods[] = {
@@ -545,37 +562,43 @@ static PyMethodDef dispatcher_methods[] = {
 };
 
 static PyMemberDef dispatcher_members[] = {
-    {"__wrapped__", T_OBJECT, offsetof(DispatcherObject, original_call), READONLY,
-     PyDoc_STR("Moto's original BotocoreStubber.__call__.")},
-    {"lock", T_OBJECT, offsetof(DispatcherObject, lock), READONLY,
+    {"__wrapped__", AIOMOTO_T_OBJECT, offsetof(DispatcherObject, original_call),
+     AIOMOTO_READONLY, PyDoc_STR("Moto's original BotocoreStubber.__call__.")},
+    {"lock", AIOMOTO_T_OBJECT, offsetof(DispatcherObject, lock), AIOMOTO_READONLY,
      PyDoc_STR("The DispatchLock held while Moto runs, or None.")},
-    {"max_body_bytes", T_PYSSIZET, offsetof(DispatcherObject, max_body_bytes), READONLY,
+    {"max_body_bytes", AIOMOTO_T_PYSSIZET, offsetof(DispatcherObject, max_body_bytes),
+     AIOMOTO_READONLY,
      PyDoc_STR("The largest async request body passed to Moto; -1 for no limit.")},
+    {"__vectorcalloffset__", AIOMOTO_T_PYSSIZET, offsetof(DispatcherObject, vectorcall),
+     AIOMOTO_READONLY, NULL},
     {NULL, 0, 0, 0, NULL},
 };
 
-PyTypeObject AiomotoDispatcher_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.Dispatcher",
-    .tp_doc = PyDoc_STR(
-        "Dispatcher(original_call, async_emit_code, async_body_dispatch, "
-        "deferred=None, *, lock=None, max_body_bytes=None, not_implemented=None)"
-        "\n--\n\n"
-        "A replacement for BotocoreStubber.__call__ that answers aiobotocore with "
-        "an AsyncResponse and everything else with Moto's original __call__."),
-    .tp_basicsize = sizeof(DispatcherObject),
+static PyType_Slot dispatcher_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR(
+         "Dispatcher(original_call, async_emit_code, async_body_dispatch, "
+         "deferred=None, *, lock=None, max_body_bytes=None, not_implemented=None)"
+         "\n--\n\n"
+         "A replacement for BotocoreStubber.__call__ that answers aiobotocore with "
+         "an AsyncResponse and everything else with Moto's original __call__.")},
+    {Py_tp_new, dispatcher_tp_new},
+    {Py_tp_dealloc, dispatcher_dealloc},
+    {Py_tp_traverse, dispatcher_traverse},
+    {Py_tp_clear, dispatcher_clear},
+    {Py_tp_call, PyVectorcall_Call},
+    {Py_tp_descr_get, dispatcher_descr_get},
+    {Py_tp_repr, dispatcher_repr},
+    {Py_tp_methods, dispatcher_methods},
+    {Py_tp_members, dispatcher_members},
+    {0, NULL},
+};
+
+PyType_Spec aiomoto_dispatcher_spec = {
+    .name = "aiomoto._core.Dispatcher",
+    .basicsize = sizeof(DispatcherObject),
     /* METHOD_DESCRIPTOR: a call through an instance need not build a bound
      * method, since calling this with the instance prepended is the same. */
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
-                Py_TPFLAGS_METHOD_DESCRIPTOR,
-    .tp_vectorcall_offset = offsetof(DispatcherObject, vectorcall),
-    .tp_new = dispatcher_tp_new,
-    .tp_dealloc = dispatcher_dealloc,
-    .tp_traverse = dispatcher_traverse,
-    .tp_clear = dispatcher_clear,
-    .tp_call = PyVectorcall_Call,
-    .tp_descr_get = dispatcher_descr_get,
-    .tp_repr = dispatcher_repr,
-    .tp_methods = dispatcher_methods,
-    .tp_members = dispatcher_members,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .slots = dispatcher_slots,
 };

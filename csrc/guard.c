@@ -2,7 +2,6 @@
  * a request Moto does not handle fails loudly instead of reaching the
  * network. */
 #include "core.h"
-#include "structmember.h"
 
 typedef struct {
     PyObject_HEAD
@@ -10,7 +9,7 @@ typedef struct {
 } HttpGuardObject;
 
 static PyObject *
-guard_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+guard_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"error_class", NULL};
     PyObject *error_class;
@@ -23,7 +22,7 @@ guard_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
                      Py_TYPE(error_class)->tp_name);
         return NULL;
     }
-    HttpGuardObject *self = PyObject_GC_New(HttpGuardObject, &AiomotoHttpGuard_Type);
+    HttpGuardObject *self = PyObject_GC_New(HttpGuardObject, type);
     if (self == NULL) {
         return NULL;
     }
@@ -117,6 +116,7 @@ guard_repr(PyObject *op)
 static int
 guard_traverse(PyObject *op, visitproc visit, void *arg)
 {
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(((HttpGuardObject *)op)->error_class);
     return 0;
 }
@@ -126,29 +126,34 @@ guard_dealloc(PyObject *op)
 {
     PyObject_GC_UnTrack(op);
     Py_CLEAR(((HttpGuardObject *)op)->error_class);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyMemberDef guard_members[] = {
-    {"error_class", T_OBJECT, offsetof(HttpGuardObject, error_class), READONLY,
+    {"error_class", AIOMOTO_T_OBJECT, offsetof(HttpGuardObject, error_class),
+     AIOMOTO_READONLY,
      PyDoc_STR("The exception class raised for a blocked request.")},
     {NULL, 0, 0, 0, NULL},
 };
 
-PyTypeObject AiomotoHttpGuard_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.HttpGuard",
-    .tp_doc = PyDoc_STR("HttpGuard(error_class)\n--\n\n"
-                        "A stand-in for an HTTP session's send(request) that raises "
-                        "error_class, with method and url attributes, instead of "
-                        "sending."),
-    .tp_basicsize = sizeof(HttpGuardObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_new = guard_tp_new,
-    .tp_dealloc = guard_dealloc,
-    .tp_traverse = guard_traverse,
-    .tp_call = guard_call,
-    .tp_descr_get = guard_descr_get,
-    .tp_repr = guard_repr,
-    .tp_members = guard_members,
+static PyType_Slot guard_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("HttpGuard(error_class)\n--\n\n"
+                                  "A stand-in for an HTTP session's send(request) that "
+                                  "raises error_class, with method and url attributes, "
+                                  "instead of sending.")},
+    {Py_tp_new, guard_tp_new},
+    {Py_tp_dealloc, guard_dealloc},
+    {Py_tp_traverse, guard_traverse},
+    {Py_tp_call, guard_call},
+    {Py_tp_descr_get, guard_descr_get},
+    {Py_tp_repr, guard_repr},
+    {Py_tp_members, guard_members},
+    {0, NULL},
+};
+
+PyType_Spec aiomoto_http_guard_spec = {
+    .name = "aiomoto._core.HttpGuard",
+    .basicsize = sizeof(HttpGuardObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = guard_slots,
 };

@@ -12,11 +12,15 @@
  * the only field that can hold arbitrary objects, so tp_clear clears just
  * the dict.  The body, url and the iterator's stream are fixed at
  * construction and, like a tuple's items, are traversed but never cleared, so
- * they are never NULL while the object lives. */
+ * they are never NULL while the object lives.
+ *
+ * Why C: aiobotocore reads every streamed body (get_object, event streams,
+ * s3fs) through these, often one small chunk at a time; each read is a C
+ * call returning a C Ready, without a Python frame per read or per await.
+ * bench/ measures the per-call figures. */
 #include <string.h>
 
 #include "core.h"
-#include "structmember.h"
 
 /* aiohttp reads the socket into 64 KiB buffers, so iterating and readany()
  * hand out chunks of the size they would from a real connection. */
@@ -78,14 +82,15 @@ take(RawStreamObject *self, Py_ssize_t n)
 static PyObject *
 ready_take(RawStreamObject *self, Py_ssize_t n)
 {
-    return aiomoto_ready_steal(take(self, n));
+    return aiomoto_ready_steal(aiomoto_state_of((PyObject *)self), take(self, n));
 }
 
 /* Reading a closed stream fails at the await, as aiohttp's does. */
 static PyObject *
-ready_closed(void)
+ready_closed(RawStreamObject *self)
 {
-    return aiomoto_ready_failed_steal(aiomoto_closed_error());
+    AiomotoState *state = aiomoto_state_of((PyObject *)self);
+    return aiomoto_ready_failed_steal(state, aiomoto_closed_error(state));
 }
 
 /* Whether reads must fail because the stream was closed.  aiohttp gives a
@@ -141,7 +146,7 @@ stream_read(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (refuses_reads(self)) {
-        return ready_closed();
+        return ready_closed(self);
     }
     return ready_take(self, n < 0 ? remaining(self) : n);
 }
@@ -151,7 +156,7 @@ stream_readany(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
     if (refuses_reads(self)) {
-        return ready_closed();
+        return ready_closed(self);
     }
     return ready_take(self, CHUNK_SIZE);
 }
@@ -188,7 +193,7 @@ stream_readexactly(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (refuses_reads(self)) {
-        return ready_closed();
+        return ready_closed(self);
     }
     if (n <= remaining(self)) {
         return ready_take(self, n);
@@ -199,7 +204,7 @@ stream_readexactly(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *exc = incomplete_read_error(partial, n);
     Py_DECREF(partial);
-    return aiomoto_ready_failed_steal(exc);
+    return aiomoto_ready_failed_steal(aiomoto_state_of(op), exc);
 }
 
 static PyObject *
@@ -207,7 +212,7 @@ stream_readline(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
     if (refuses_reads(self)) {
-        return ready_closed();
+        return ready_closed(self);
     }
     const char *start = PyBytes_AS_STRING(self->body) + self->pos;
     const char *newline = memchr(start, '\n', (size_t)remaining(self));
@@ -235,9 +240,9 @@ stream_readchunk(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
     if (refuses_reads(self)) {
-        return ready_closed();
+        return ready_closed(self);
     }
-    return aiomoto_ready_steal(next_chunk_tuple(self));
+    return aiomoto_ready_steal(aiomoto_state_of(op), next_chunk_tuple(self));
 }
 
 static PyObject *
@@ -265,13 +270,13 @@ static PyObject *
 stream_aclose(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     ((RawStreamObject *)op)->closed = 1;
-    return aiomoto_ready_new(Py_None);
+    return aiomoto_ready_new(aiomoto_state_of(op), Py_None);
 }
 
 static PyObject *
 stream_aenter(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    return aiomoto_ready_new(op);
+    return aiomoto_ready_new(aiomoto_state_of(op), op);
 }
 
 /* Resolves to None, never True, so exceptions leaving the block propagate. */
@@ -279,7 +284,7 @@ static PyObject *
 stream_aexit(PyObject *op, PyObject *Py_UNUSED(exc_info))
 {
     ((RawStreamObject *)op)->closed = 1;
-    return aiomoto_ready_new(Py_None);
+    return aiomoto_ready_new(aiomoto_state_of(op), Py_None);
 }
 
 static PyObject *chunk_iterator_new(RawStreamObject *stream, ChunkMode mode,
@@ -331,7 +336,7 @@ stream_get_closed(PyObject *op, void *Py_UNUSED(closure))
 /* ---- RawStream lifecycle ---------------------------------------------- */
 
 PyObject *
-aiomoto_raw_stream_new(PyObject *body, PyObject *url)
+aiomoto_raw_stream_new(AiomotoState *state, PyObject *body, PyObject *url)
 {
     if (!PyBytes_Check(body)) {
         PyErr_Format(PyExc_TypeError, "RawStream body must be bytes, not %.200s",
@@ -343,7 +348,7 @@ aiomoto_raw_stream_new(PyObject *body, PyObject *url)
                      Py_TYPE(url)->tp_name);
         return NULL;
     }
-    RawStreamObject *self = PyObject_GC_New(RawStreamObject, &AiomotoRawStream_Type);
+    RawStreamObject *self = PyObject_GC_New(RawStreamObject, state->raw_stream_type);
     if (self == NULL) {
         return NULL;
     }
@@ -357,7 +362,7 @@ aiomoto_raw_stream_new(PyObject *body, PyObject *url)
 }
 
 static PyObject *
-stream_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+stream_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"body", "url", NULL};
     PyObject *body, *url = Py_None;
@@ -365,7 +370,7 @@ stream_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
                                      &url)) {
         return NULL;
     }
-    return aiomoto_raw_stream_new(body, url);
+    return aiomoto_raw_stream_new(aiomoto_state_of_type(type), body, url);
 }
 
 static PyObject *
@@ -381,6 +386,7 @@ static int
 stream_traverse(PyObject *op, visitproc visit, void *arg)
 {
     RawStreamObject *self = (RawStreamObject *)op;
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->body);
     Py_VISIT(self->url);
     Py_VISIT(self->dict);
@@ -402,7 +408,7 @@ stream_dealloc(PyObject *op)
     Py_CLEAR(self->body);
     Py_CLEAR(self->url);
     Py_CLEAR(self->dict);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyMethodDef stream_methods[] = {
@@ -451,28 +457,33 @@ static PyGetSetDef stream_getset[] = {
 };
 
 static PyMemberDef stream_members[] = {
-    {"url", T_OBJECT, offsetof(RawStreamObject, url), READONLY,
+    {"url", AIOMOTO_T_OBJECT, offsetof(RawStreamObject, url), AIOMOTO_READONLY,
      PyDoc_STR("The request URL, or None.")},
+    {"__dictoffset__", AIOMOTO_T_PYSSIZET, offsetof(RawStreamObject, dict),
+     AIOMOTO_READONLY, NULL},
     {NULL, 0, 0, 0, NULL},
 };
 
-PyTypeObject AiomotoRawStream_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.RawStream",
-    .tp_doc = PyDoc_STR("RawStream(body, url=None)\n--\n\n"
-                        "An in-memory HTTP response body with aiohttp's "
-                        "ClientResponse/StreamReader reading interface."),
-    .tp_basicsize = sizeof(RawStreamObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_new = stream_tp_new,
-    .tp_dealloc = stream_dealloc,
-    .tp_traverse = stream_traverse,
-    .tp_clear = stream_clear,
-    .tp_dictoffset = offsetof(RawStreamObject, dict),
-    .tp_repr = stream_repr,
-    .tp_methods = stream_methods,
-    .tp_getset = stream_getset,
-    .tp_members = stream_members,
+static PyType_Slot stream_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("RawStream(body, url=None)\n--\n\n"
+                                  "An in-memory HTTP response body with aiohttp's "
+                                  "ClientResponse/StreamReader reading interface.")},
+    {Py_tp_new, stream_tp_new},
+    {Py_tp_dealloc, stream_dealloc},
+    {Py_tp_traverse, stream_traverse},
+    {Py_tp_clear, stream_clear},
+    {Py_tp_repr, stream_repr},
+    {Py_tp_methods, stream_methods},
+    {Py_tp_getset, stream_getset},
+    {Py_tp_members, stream_members},
+    {0, NULL},
+};
+
+PyType_Spec aiomoto_raw_stream_spec = {
+    .name = "aiomoto._core.RawStream",
+    .basicsize = sizeof(RawStreamObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = stream_slots,
 };
 
 /* ---- ChunkIterator ---------------------------------------------------- */
@@ -480,8 +491,9 @@ PyTypeObject AiomotoRawStream_Type = {
 static PyObject *
 chunk_iterator_new(RawStreamObject *stream, ChunkMode mode, Py_ssize_t size)
 {
+    AiomotoState *state = aiomoto_state_of((PyObject *)stream);
     ChunkIteratorObject *self =
-        PyObject_GC_New(ChunkIteratorObject, &AiomotoChunkIterator_Type);
+        PyObject_GC_New(ChunkIteratorObject, state->chunk_iterator_type);
     if (self == NULL) {
         return NULL;
     }
@@ -493,9 +505,10 @@ chunk_iterator_new(RawStreamObject *stream, ChunkMode mode, Py_ssize_t size)
 }
 
 static PyObject *
-ready_stop_async_iteration(void)
+ready_stop_async_iteration(AiomotoState *state)
 {
-    return aiomoto_ready_failed_steal(PyObject_CallNoArgs(PyExc_StopAsyncIteration));
+    return aiomoto_ready_failed_steal(state,
+                                      PyObject_CallNoArgs(PyExc_StopAsyncIteration));
 }
 
 static PyObject *
@@ -504,13 +517,13 @@ chunks_anext(PyObject *op)
     ChunkIteratorObject *self = (ChunkIteratorObject *)op;
     RawStreamObject *stream = self->stream;
     if (refuses_reads(stream)) {
-        return ready_closed();
+        return ready_closed(stream);
     }
     if (remaining(stream) == 0) {
-        return ready_stop_async_iteration();
+        return ready_stop_async_iteration(aiomoto_state_of(op));
     }
     if (self->mode == CHUNKS_AS_TUPLES) {
-        return aiomoto_ready_steal(next_chunk_tuple(stream));
+        return aiomoto_ready_steal(aiomoto_state_of(op), next_chunk_tuple(stream));
     }
     return ready_take(stream, self->size);
 }
@@ -527,6 +540,7 @@ chunks_repr(PyObject *op)
 static int
 chunks_traverse(PyObject *op, visitproc visit, void *arg)
 {
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(((ChunkIteratorObject *)op)->stream);
     return 0;
 }
@@ -537,7 +551,7 @@ chunks_dealloc(PyObject *op)
     ChunkIteratorObject *self = (ChunkIteratorObject *)op;
     PyObject_GC_UnTrack(op);
     Py_CLEAR(self->stream);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyMethodDef chunks_methods[] = {
@@ -546,21 +560,24 @@ static PyMethodDef chunks_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyAsyncMethods chunks_as_async = {
-    .am_aiter = PyObject_SelfIter,
-    .am_anext = chunks_anext,
+/* Made only by RawStream's iter_* methods, so calling the class is refused. */
+static PyType_Slot chunks_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR(
+         "Async iterator over a RawStream's remaining bytes; made by "
+         "RawStream.iter_chunks(), iter_chunked() and iter_any().")},
+    {Py_tp_dealloc, chunks_dealloc},
+    {Py_tp_traverse, chunks_traverse},
+    {Py_tp_repr, chunks_repr},
+    {Py_am_aiter, PyObject_SelfIter},
+    {Py_am_anext, chunks_anext},
+    {Py_tp_methods, chunks_methods},
+    {0, NULL},
 };
 
-PyTypeObject AiomotoChunkIterator_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.ChunkIterator",
-    .tp_doc = PyDoc_STR("Async iterator over a RawStream's remaining bytes; made by "
-                        "RawStream.iter_chunks(), iter_chunked() and iter_any()."),
-    .tp_basicsize = sizeof(ChunkIteratorObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_dealloc = chunks_dealloc,
-    .tp_traverse = chunks_traverse,
-    .tp_repr = chunks_repr,
-    .tp_as_async = &chunks_as_async,
-    .tp_methods = chunks_methods,
+PyType_Spec aiomoto_chunk_iterator_spec = {
+    .name = "aiomoto._core.ChunkIterator",
+    .basicsize = sizeof(ChunkIteratorObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = chunks_slots,
 };

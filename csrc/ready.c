@@ -3,7 +3,12 @@
  * Awaiting it never suspends, so it never talks to an event loop and behaves
  * the same under asyncio, trio or a hand-driven coroutine.  It is its own
  * iterator, completing on the first step, and every await replays the same
- * outcome so a cached Ready can be awaited any number of times. */
+ * outcome so a cached Ready can be awaited any number of times.
+ *
+ * Why C: every awaited read of a mocked response (content, text, each raw
+ * read or chunk) produces one.  As a C type with am_send it completes an
+ * await without raising StopIteration or pushing a frame, which a Python
+ * awaitable cannot avoid; bench/ measures the per-call figures. */
 #include "core.h"
 
 typedef struct {
@@ -17,9 +22,9 @@ typedef struct {
 } ReadyObject;
 
 static PyObject *
-ready_alloc(PyObject *result, int failed)
+ready_alloc(AiomotoState *state, PyObject *result, int failed)
 {
-    ReadyObject *self = PyObject_GC_New(ReadyObject, &AiomotoReady_Type);
+    ReadyObject *self = PyObject_GC_New(ReadyObject, state->ready_type);
     if (self == NULL) {
         return NULL;
     }
@@ -31,13 +36,13 @@ ready_alloc(PyObject *result, int failed)
 }
 
 PyObject *
-aiomoto_ready_new(PyObject *value)
+aiomoto_ready_new(AiomotoState *state, PyObject *value)
 {
-    return ready_alloc(value, 0);
+    return ready_alloc(state, value, 0);
 }
 
 PyObject *
-aiomoto_ready_failed(PyObject *exc)
+aiomoto_ready_failed(AiomotoState *state, PyObject *exc)
 {
     if (!PyExceptionInstance_Check(exc)) {
         PyErr_Format(PyExc_TypeError,
@@ -45,27 +50,27 @@ aiomoto_ready_failed(PyObject *exc)
                      Py_TYPE(exc)->tp_name);
         return NULL;
     }
-    return ready_alloc(exc, 1);
+    return ready_alloc(state, exc, 1);
 }
 
 PyObject *
-aiomoto_ready_steal(PyObject *value)
+aiomoto_ready_steal(AiomotoState *state, PyObject *value)
 {
     if (value == NULL) {
         return NULL;
     }
-    PyObject *ready = aiomoto_ready_new(value);
+    PyObject *ready = aiomoto_ready_new(state, value);
     Py_DECREF(value);
     return ready;
 }
 
 PyObject *
-aiomoto_ready_failed_steal(PyObject *exc)
+aiomoto_ready_failed_steal(AiomotoState *state, PyObject *exc)
 {
     if (exc == NULL) {
         return NULL;
     }
-    PyObject *ready = aiomoto_ready_failed(exc);
+    PyObject *ready = aiomoto_ready_failed(state, exc);
     Py_DECREF(exc);
     return ready;
 }
@@ -206,20 +211,20 @@ ready_close(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
-ready_failed_classmethod(PyObject *Py_UNUSED(cls), PyObject *exc)
+ready_failed_classmethod(PyObject *cls, PyObject *exc)
 {
-    return aiomoto_ready_failed(exc);
+    return aiomoto_ready_failed(aiomoto_state_of_type((PyTypeObject *)cls), exc);
 }
 
 static PyObject *
-ready_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+ready_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"value", NULL};
     PyObject *value;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:Ready", kwlist, &value)) {
         return NULL;
     }
-    return aiomoto_ready_new(value);
+    return aiomoto_ready_new(aiomoto_state_of_type(type), value);
 }
 
 static PyObject *
@@ -242,6 +247,7 @@ static int
 ready_traverse(PyObject *op, visitproc visit, void *arg)
 {
     ReadyObject *self = (ReadyObject *)op;
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->result);
     Py_VISIT(self->traceback);
     return 0;
@@ -266,7 +272,7 @@ ready_dealloc(PyObject *op)
     PyObject_GC_UnTrack(op);
     Py_CLEAR(self->result);
     Py_CLEAR(self->traceback);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyMethodDef ready_methods[] = {
@@ -284,28 +290,28 @@ static PyMethodDef ready_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyAsyncMethods ready_as_async = {
-    .am_await = ready_await,
-    .am_send = ready_am_send,
+static PyType_Slot ready_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR(
+         "Ready(value)\n--\n\n"
+         "An awaitable that has already completed with value (or, built with "
+         "Ready.failed(exc), with an exception).  It never suspends, so it "
+         "works under any event loop, and may be awaited repeatedly.")},
+    {Py_tp_new, ready_tp_new},
+    {Py_tp_dealloc, ready_dealloc},
+    {Py_tp_traverse, ready_traverse},
+    {Py_tp_clear, ready_clear},
+    {Py_tp_repr, ready_repr},
+    {Py_am_await, ready_await},
+    {Py_am_send, ready_am_send},
+    {Py_tp_iter, PyObject_SelfIter},
+    {Py_tp_iternext, ready_iternext},
+    {Py_tp_methods, ready_methods},
+    {0, NULL},
 };
 
-PyTypeObject AiomotoReady_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.Ready",
-    .tp_doc = PyDoc_STR(
-        "Ready(value)\n--\n\n"
-        "An awaitable that has already completed with value (or, built with "
-        "Ready.failed(exc), with an exception).  It never suspends, so it "
-        "works under any event loop, and may be awaited repeatedly."),
-    .tp_basicsize = sizeof(ReadyObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_new = ready_tp_new,
-    .tp_dealloc = ready_dealloc,
-    .tp_traverse = ready_traverse,
-    .tp_clear = ready_clear,
-    .tp_repr = ready_repr,
-    .tp_as_async = &ready_as_async,
-    .tp_iter = PyObject_SelfIter,
-    .tp_iternext = ready_iternext,
-    .tp_methods = ready_methods,
+PyType_Spec aiomoto_ready_spec = {
+    .name = "aiomoto._core.Ready",
+    .basicsize = sizeof(ReadyObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = ready_slots,
 };

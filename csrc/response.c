@@ -3,9 +3,12 @@
  *
  * The body is complete, so content and text are Ready awaitables and the raw
  * stream is only built if something asks for it: most operations parse
- * content and never touch raw. */
+ * content and never touch raw.
+ *
+ * Why C: one is built for every mocked aiobotocore request, and its content
+ * and text hand out C Ready awaitables without a Python frame; bench/
+ * measures the per-call figures. */
 #include "core.h"
-#include "structmember.h"
 
 typedef struct {
     PyObject_HEAD
@@ -49,10 +52,11 @@ status_as_int(PyObject *status_code)
 }
 
 static AsyncResponseObject *
-response_alloc(PyObject *url, PyObject *status, PyObject *headers, PyObject *body)
+response_alloc(AiomotoState *state, PyObject *url, PyObject *status, PyObject *headers,
+               PyObject *body)
 {
     AsyncResponseObject *self =
-        PyObject_GC_New(AsyncResponseObject, &AiomotoAsyncResponse_Type);
+        PyObject_GC_New(AsyncResponseObject, state->async_response_type);
     if (self == NULL) {
         return NULL;
     }
@@ -66,8 +70,8 @@ response_alloc(PyObject *url, PyObject *status, PyObject *headers, PyObject *bod
 }
 
 PyObject *
-aiomoto_async_response_new(PyObject *url, PyObject *status_code, PyObject *headers,
-                           PyObject *body)
+aiomoto_async_response_new(AiomotoState *state, PyObject *url, PyObject *status_code,
+                           PyObject *headers, PyObject *body)
 {
     if (!PyUnicode_Check(url)) {
         PyErr_Format(PyExc_TypeError, "AsyncResponse url must be str, not %.200s",
@@ -75,10 +79,10 @@ aiomoto_async_response_new(PyObject *url, PyObject *status_code, PyObject *heade
         return NULL;
     }
     PyObject *status = status_as_int(status_code);
-    PyObject *wrapped = status ? aiomoto_wrap_headers(headers) : NULL;
+    PyObject *wrapped = status ? aiomoto_wrap_headers(state, headers) : NULL;
     PyObject *bytes = wrapped ? body_as_bytes(body) : NULL;
     AsyncResponseObject *self =
-        bytes ? response_alloc(url, status, wrapped, bytes) : NULL;
+        bytes ? response_alloc(state, url, status, wrapped, bytes) : NULL;
     Py_XDECREF(status);
     Py_XDECREF(wrapped);
     Py_XDECREF(bytes);
@@ -86,7 +90,7 @@ aiomoto_async_response_new(PyObject *url, PyObject *status_code, PyObject *heade
 }
 
 static PyObject *
-response_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
+response_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"url", "status_code", "headers", "body", NULL};
     PyObject *url, *status_code, *headers, *body;
@@ -94,7 +98,8 @@ response_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *args, PyObject *kwds)
                                      &status_code, &headers, &body)) {
         return NULL;
     }
-    return aiomoto_async_response_new(url, status_code, headers, body);
+    return aiomoto_async_response_new(aiomoto_state_of_type(type), url, status_code,
+                                      headers, body);
 }
 
 static PyObject *
@@ -102,7 +107,7 @@ response_get_raw(PyObject *op, void *Py_UNUSED(closure))
 {
     AsyncResponseObject *self = (AsyncResponseObject *)op;
     if (self->raw == NULL) {
-        self->raw = aiomoto_raw_stream_new(self->body, self->url);
+        self->raw = aiomoto_raw_stream_new(aiomoto_state_of(op), self->body, self->url);
     }
     return Py_XNewRef(self->raw);
 }
@@ -134,13 +139,13 @@ response_set_status_code(PyObject *op, PyObject *value, void *Py_UNUSED(closure)
 static PyObject *
 response_get_content(PyObject *op, void *Py_UNUSED(closure))
 {
-    return aiomoto_ready_new(((AsyncResponseObject *)op)->body);
+    return aiomoto_ready_new(aiomoto_state_of(op), ((AsyncResponseObject *)op)->body);
 }
 
 static PyObject *
-decode_body(AsyncResponseObject *self)
+decode_body(AiomotoState *state, AsyncResponseObject *self)
 {
-    PyObject *encoding = aiomoto_encoding_from_headers(self->headers);
+    PyObject *encoding = aiomoto_encoding_from_headers(state, self->headers);
     if (encoding == NULL) {
         return NULL;
     }
@@ -166,11 +171,12 @@ decode_body(AsyncResponseObject *self)
 static PyObject *
 response_get_text(PyObject *op, void *Py_UNUSED(closure))
 {
-    PyObject *text = decode_body((AsyncResponseObject *)op);
+    AiomotoState *state = aiomoto_state_of(op);
+    PyObject *text = decode_body(state, (AsyncResponseObject *)op);
     if (text == NULL) {
-        return aiomoto_ready_failed_steal(aiomoto_take_exception());
+        return aiomoto_ready_failed_steal(state, aiomoto_take_exception());
     }
-    return aiomoto_ready_steal(text);
+    return aiomoto_ready_steal(state, text);
 }
 
 static PyObject *
@@ -184,6 +190,7 @@ static int
 response_traverse(PyObject *op, visitproc visit, void *arg)
 {
     AsyncResponseObject *self = (AsyncResponseObject *)op;
+    Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->url);
     Py_VISIT(self->status_code);
     Py_VISIT(self->headers);
@@ -214,7 +221,7 @@ response_dealloc(PyObject *op)
     Py_CLEAR(self->headers);
     Py_CLEAR(self->body);
     Py_CLEAR(self->raw);
-    Py_TYPE(op)->tp_free(op);
+    aiomoto_free_instance(op);
 }
 
 static PyGetSetDef response_getset[] = {
@@ -231,26 +238,30 @@ static PyGetSetDef response_getset[] = {
 };
 
 static PyMemberDef response_members[] = {
-    {"url", T_OBJECT, offsetof(AsyncResponseObject, url), READONLY, NULL},
-    {"headers", T_OBJECT, offsetof(AsyncResponseObject, headers), READONLY, NULL},
-    {"_content", T_OBJECT, offsetof(AsyncResponseObject, body), READONLY,
+    {"url", AIOMOTO_T_OBJECT, offsetof(AsyncResponseObject, url), AIOMOTO_READONLY, NULL},
+    {"headers", AIOMOTO_T_OBJECT, offsetof(AsyncResponseObject, headers), AIOMOTO_READONLY, NULL},
+    {"_content", AIOMOTO_T_OBJECT, offsetof(AsyncResponseObject, body), AIOMOTO_READONLY,
      PyDoc_STR("The body as bytes.")},
     {NULL, 0, 0, 0, NULL},
 };
 
-PyTypeObject AiomotoAsyncResponse_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "aiomoto._core.AsyncResponse",
-    .tp_doc = PyDoc_STR("AsyncResponse(url, status_code, headers, body)\n--\n\n"
-                        "A complete HTTP response with the interface aiobotocore "
-                        "expects of AioAWSResponse."),
-    .tp_basicsize = sizeof(AsyncResponseObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_new = response_tp_new,
-    .tp_dealloc = response_dealloc,
-    .tp_traverse = response_traverse,
-    .tp_clear = response_clear,
-    .tp_repr = response_repr,
-    .tp_getset = response_getset,
-    .tp_members = response_members,
+static PyType_Slot response_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("AsyncResponse(url, status_code, headers, body)\n--\n\n"
+                                  "A complete HTTP response with the interface "
+                                  "aiobotocore expects of AioAWSResponse.")},
+    {Py_tp_new, response_tp_new},
+    {Py_tp_dealloc, response_dealloc},
+    {Py_tp_traverse, response_traverse},
+    {Py_tp_clear, response_clear},
+    {Py_tp_repr, response_repr},
+    {Py_tp_getset, response_getset},
+    {Py_tp_members, response_members},
+    {0, NULL},
+};
+
+PyType_Spec aiomoto_async_response_spec = {
+    .name = "aiomoto._core.AsyncResponse",
+    .basicsize = sizeof(AsyncResponseObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = response_slots,
 };

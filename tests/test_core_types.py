@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
+import importlib.util
 import inspect
 import os
 import pickle
@@ -17,7 +19,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from http import HTTPStatus
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, TypeVar
 
 import aiohttp
@@ -1716,3 +1718,127 @@ def test_dispatcher_deferred_handler_errors_propagate() -> None:
     with pytest.raises(LookupError, match="from the handler"):
         trio.run(emit)
     assert stubber.processed == []
+
+
+# --------------------------------------------------------------------------
+# The module: per-module state, so per interpreter
+
+
+def fresh_core() -> ModuleType:
+    """A second module object for aiomoto._core, made as a new interpreter's
+    import would make it, without touching sys.modules."""
+    spec = importlib.util.find_spec("aiomoto._core")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_module_object_keeps_its_own_configuration() -> None:
+    class Closed(Exception):
+        pass
+
+    other = fresh_core()
+    other.configure(headers_class=None, encoding_from_headers=None, closed_error=Closed)
+    stream = other.RawStream(b"body")
+    stream.close()
+    with pytest.raises(Closed):
+        asyncio.run(stream.read())
+    # The module aiomoto imported still answers with its own settings.
+    ours = _core.RawStream(b"body")
+    ours.close()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        asyncio.run(ours.read())
+    response = _core.AsyncResponse("u", 200, {"a": "b"}, b"")
+    assert isinstance(response.headers, HeadersDict)
+    assert type(other.AsyncResponse("u", 200, {"a": "b"}, b"").headers) is dict
+
+
+def test_each_module_object_has_its_own_types() -> None:
+    other = fresh_core()
+    assert other.Ready is not _core.Ready
+    assert type(other.AsyncResponse("u", 200, {}, b"x").raw) is other.RawStream
+    assert type(_core.Ready(1)) is _core.Ready
+    assert asyncio.run(_await(other.Ready("v"))) == "v"
+
+
+async def _await(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def test_a_dropped_module_object_is_collected_with_its_types() -> None:
+    other = fresh_core()
+    other.configure(headers_class=dict, encoding_from_headers=None, closed_error=None)
+    ready = other.Ready(other.RawStream(b"x"))
+    module_ref = weakref.ref(other)
+    type_ref = weakref.ref(other.Ready)
+    del other
+    gc.collect()
+    assert module_ref() is not None  # its instances keep their types alive
+    del ready
+    gc.collect()
+    assert module_ref() is None
+    assert type_ref() is None
+
+
+def subinterpreters() -> Any:
+    for name in ("_interpreters", "_xxsubinterpreters"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    pytest.skip("this Python has no subinterpreter module to run the test in")
+
+
+# Run in another interpreter: it imports the extension (an isolated one
+# where the Python makes those by default, which only modules declaring
+# per-interpreter-GIL support may be imported into), configures it with a
+# class of its own and uses every per-request type.
+SUBINTERPRETER_CODE = """
+import asyncio, sys
+sys.path[:] = {path!r}
+import aiomoto._core as core
+
+class Closed(Exception):
+    pass
+
+core.configure(headers_class=dict, encoding_from_headers=None, closed_error=Closed)
+response = core.AsyncResponse("u", 200, [("a", "b")], b"line\\nrest")
+
+async def main():
+    assert await response.content == b"line\\nrest"
+    assert await response.text == "line\\nrest"
+    assert await response.raw.readline() == b"line\\n"
+    response.raw.close()
+    try:
+        await response.raw.read()
+    except Closed:
+        return
+    raise AssertionError("a closed stream was read")
+
+asyncio.run(main())
+assert response.headers == {{"a": "b"}}
+lock = core.DispatchLock()
+with lock:
+    assert lock._is_owned()
+"""
+
+
+def test_the_core_runs_in_a_subinterpreter_without_touching_ours() -> None:
+    interpreters = subinterpreters()
+    interp = interpreters.create()
+    try:
+        # Raises on 3.12 and older when the code fails; returns the failure
+        # from 3.13 on.
+        failure = interpreters.run_string(
+            interp, SUBINTERPRETER_CODE.format(path=sys.path)
+        )
+    finally:
+        interpreters.destroy(interp)
+    assert failure is None
+    # The other interpreter, now gone, configured its own module state only.
+    stream = _core.RawStream(b"body")
+    stream.close()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        asyncio.run(_await(stream.read()))
+    assert isinstance(_core.AsyncResponse("u", 200, {}, b"").headers, HeadersDict)
