@@ -68,12 +68,18 @@ def check_async_emitter() -> None:
     code = async_emit_code()
     if code is _confirmed:
         return
-    if isinstance(_answer_through_async_emitter(code), _core.AsyncResponse):
-        _confirmed = code
-        return
+    try:
+        answer = _answer_through_async_emitter(code)
+    except Exception as error:
+        failure: BaseException | None = error
+    else:
+        if isinstance(answer, _core.AsyncResponse):
+            _confirmed = code
+            return
+        failure = None
     raise unsupported(
         "aiobotocore",
         "async clients to emit events through AioHierarchicalEmitter._emit "
         "(a probe event emitted through it did not reach aiomoto as an async "
         "caller, so async clients would get sync responses)",
-    )
+    ) from failure
