@@ -134,3 +134,16 @@ def test_newest_tested_lines_match_the_newest_ci_set() -> None:
     for name, line in NEWEST_TESTED.items():
         version = tuple(int(part) for part in pinned[name].split(".")[:2])
         assert version == line, f"{name} {pinned[name]} is the newest CI pins"
+
+
+def test_the_readme_table_states_the_declared_ranges() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Compatibility") :]
+    rows = dict(re.findall(r"^\| (\w+)\s*\| ([\d.]+)\s*\|", table, re.M))
+    declared = declared_minimums()
+    assert rows == {name: declared[name] for name in rows}
+    assert set(rows) >= {"moto", "aiobotocore", "botocore"}
+    for name, (major, minor) in NEWEST_TESTED.items():
+        assert re.search(
+            rf"^\| {name}\s*\| [\d.]+\s*\| {major}\.{minor}\s", table, re.M
+        )

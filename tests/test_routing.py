@@ -52,6 +52,25 @@ def fast(stubber: BotocoreStubber, request: AWSPreparedRequest) -> Any:
 IMPLS: dict[str, Impl] = {"moto": MOTO_PROCESS_REQUEST, "fast": fast}
 
 
+def requires(*pieces: str) -> pytest.MarkDecorator:
+    """Skip where the installed libraries lack what these fast-path pieces
+    need (aiomoto switches them off there; Moto's own code answers)."""
+    lacking = [
+        f"{name} ({missing})"
+        for name in pieces
+        if (missing := _fast_path.PIECES[name]()) is not None
+    ]
+    return pytest.mark.skipif(
+        bool(lacking),
+        reason="the installed Moto lacks what the fast path needs: "
+        + "; ".join(lacking),
+    )
+
+
+ROUTING = requires("routing cache")
+REGISTRATIONS = requires("responses registrations")
+
+
 class _Captured(Exception):
     def __init__(self, request: AWSPreparedRequest) -> None:
         self.request = request
@@ -282,6 +301,7 @@ def built_cases() -> dict[str, AWSPreparedRequest]:
         return {case.name: case.build() for case in CASES}
 
 
+@ROUTING
 @pytest.mark.parametrize("name", [case.name for case in CASES])
 def test_same_answer_as_moto(
     name: str, built_cases: dict[str, AWSPreparedRequest]
@@ -289,6 +309,7 @@ def test_same_answer_as_moto(
     assert_same([built_cases[name]])
 
 
+@ROUTING
 def test_same_answers_for_a_sequence(
     built_cases: dict[str, AWSPreparedRequest],
 ) -> None:
@@ -299,6 +320,7 @@ def test_same_answers_for_a_sequence(
     assert None in answers
 
 
+@ROUTING
 def test_passthrough_and_whitelist_are_read_per_request(
     built_cases: dict[str, AWSPreparedRequest],
 ) -> None:
@@ -323,6 +345,7 @@ def test_passthrough_and_whitelist_are_read_per_request(
         assert fast(moto.core.models.botocore_stubber, sqs) == moto_answer
 
 
+@ROUTING
 def test_custom_s3_endpoint_followed_when_it_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -350,6 +373,7 @@ def test_custom_s3_endpoint_followed_when_it_changes(
         assert fast(stubber, request) is not None
 
 
+@ROUTING
 def test_iso_region_setting_followed_when_it_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -381,6 +405,7 @@ def test_iso_region_setting_followed_when_it_changes(
             assert expected[0] == status
 
 
+@ROUTING
 def test_changed_host_patterns_followed(monkeypatch: pytest.MonkeyPatch) -> None:
     request = capture("sqs", "ap-south-1", "list_queues", {})
     config = {"core": {"passthrough": {"services": ["shadow"], "urls": []}}}
@@ -414,6 +439,7 @@ def fast_path_patches() -> list[tuple[object, str, object]]:
     return rows
 
 
+@ROUTING
 def test_replacements_start_from_an_empty_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -431,6 +457,7 @@ def test_replacements_start_from_an_empty_cache(
         assert comparable(fast(stubber, request)) == comparable(expected)
 
 
+@ROUTING
 def test_default_backend_made_as_moto_makes_it() -> None:
     request = capture("sqs", "eu-west-1", "list_queues", {})
     for impl in IMPLS.values():
@@ -445,6 +472,7 @@ def test_default_backend_made_as_moto_makes_it() -> None:
             assert sqs_backends in BackendDict._instances
 
 
+@requires(*_fast_path.PIECES)
 def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
     assert _fast_path.switched_on()
@@ -525,6 +553,7 @@ def registration_snapshots() -> list[list[tuple[Any, ...]]]:
     return snapshots
 
 
+@REGISTRATIONS
 def test_registrations_are_moto_s() -> None:
     expected = registration_snapshots()
     with pytest.MonkeyPatch.context() as mp:
@@ -559,6 +588,7 @@ def requests_scenario() -> list[Any]:
     return seen
 
 
+@REGISTRATIONS
 def test_requests_library_answers_unchanged() -> None:
     expected = requests_scenario()
     assert expected[0][0] == 200
@@ -572,6 +602,8 @@ def test_requests_library_answers_unchanged() -> None:
 # --- Through aiomoto.mock_aws ------------------------------------------------
 
 
+@ROUTING
+@REGISTRATIONS
 @pytest.mark.parametrize("setting", ["1", "0"])
 def test_aiomoto_installs_the_fast_path_unless_switched_off(
     monkeypatch: pytest.MonkeyPatch, setting: str
