@@ -81,7 +81,8 @@ def test_a_missing_fast_path_internal_switches_only_its_piece_off(
     patched: tuple[Any, str],
 ) -> None:
     monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
-    assert pieces()[piece].enabled
+    if not pieces()[piece].enabled:
+        pytest.skip(f"{piece} is off on this install already: {pieces()[piece].reason}")
     original = vars(patched[0])[patched[1]]
     monkeypatch.delattr(owner, attribute)
     with caplog.at_level(logging.DEBUG, logger="aiomoto"), aiomoto.mock_aws():
@@ -101,6 +102,8 @@ def test_the_routing_cache_switches_off_where_moto_wants_normalized_requests(
 ) -> None:
     # Moto 5.2.0-5.2.4: process_request reads raw_url, which only Moto's
     # normalized request has, and __call__ normalizes before calling it.
+    if not pieces()["routing cache"].enabled:
+        pytest.skip("the routing cache is off on this install already")
     original_call = vars(BotocoreStubber)["__call__"]
     original_process = vars(BotocoreStubber)["process_request"]
 

@@ -9,9 +9,9 @@ from aiomoto._compat import check_versions
 
 check_versions()
 
+from aiomoto import _patches  # noqa: E402
 from aiomoto._diagnostics import Diagnostics, diagnostics  # noqa: E402
 from aiomoto._fast_path import FastPathPiece  # noqa: E402
-from aiomoto._patches import check_required  # noqa: E402
 from aiomoto._reset import reset  # noqa: E402
 from aiomoto.errors import (  # noqa: E402  (the version gate runs first)
     AiomotoVersionWarning,
@@ -25,7 +25,8 @@ from aiomoto.errors import (  # noqa: E402  (the version gate runs first)
 )
 from aiomoto.mock import MockAWS, mock_aws  # noqa: E402
 
-check_required()
+# Internals correctness needs, checked before anything uses them.
+_patches.check_required()
 
 __version__ = "0.1.0"
 
