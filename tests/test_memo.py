@@ -3,11 +3,10 @@ they stand in for, are installed only with the fast path, and go away after."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import inspect
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 from unittest import mock
 
 import boto3
@@ -20,15 +19,11 @@ from botocore.endpoint_provider import EndpointProvider, RuleSet
 from botocore.exceptions import EndpointResolutionError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto.core.model import ShapeResolver
 from moto.core.responses import BaseResponse
-from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
 from moto.core.utils import method_names_from_class
-from tests.parity import compare
-from tests.parity_scripts import SCRIPTS
 
 import aiomoto
-from aiomoto import _memo
+from aiomoto import _fast_path, _memo
 
 REGION = "us-east-1"
 
@@ -36,7 +31,6 @@ MEMO_POINTS = [
     (EndpointProvider, "resolve_endpoint"),
     (botocore.utils, "_parse_timestamp_with_tzinfo"),
     (botocore.useragent, "sanitize_user_agent_string_component"),
-    (XFormedAttributePicker, "get_possible_keys"),
     (moto.core.responses, "method_names_from_class"),
 ]
 
@@ -68,13 +62,10 @@ def test_installed_only_with_the_fast_path_and_removed_after(
 
 
 def tables() -> list[object]:
-    return [
-        _memo._providers,
-        _memo._timestamps,
-        _memo._user_agent_components,
-        _memo._class_decides,
-        _memo._aliases,
-    ]
+    filled = [_memo._providers, _memo._timestamps, _memo._user_agent_components]
+    if _fast_path.PIECES["attribute-alias memo"]() is None:
+        filled += [_memo._class_decides, _memo._aliases]
+    return filled
 
 
 def test_the_last_exit_empties_the_tables() -> None:
@@ -285,103 +276,6 @@ def test_requests_carry_the_same_user_agent(monkeypatch: pytest.MonkeyPatch) -> 
     with_memo = sent_user_agent()
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert sent_user_agent() == with_memo
-
-
-# --- Moto's attribute aliases -------------------------------------------------------
-
-
-def checking_possible_keys(
-    checked: list[int],
-) -> Any:
-    memo = _memo.possible_keys
-
-    def check(
-        self: XFormedAttributePicker, context: AttributePickerContext
-    ) -> Iterable[str]:
-        remembered = list(memo(self, context))
-        assert remembered == list(_memo._moto_possible_keys(self, context))
-        checked[0] += 1
-        return remembered
-
-    return check
-
-
-@pytest.mark.parametrize("script", SCRIPTS, ids=[s.name for s in SCRIPTS])
-def test_attribute_aliases_are_motos(
-    monkeypatch: pytest.MonkeyPatch, script: Any
-) -> None:
-    # Every alias lookup of every parity script, answered by the memo (from
-    # its table whenever it can) and by Moto, must agree.
-    checked = [0]
-    monkeypatch.setattr(_memo, "possible_keys", checking_possible_keys(checked))
-    parity = asyncio.run(compare(script))
-    assert parity.first_difference() is None
-    if script.name in {"dynamodb", "sqs", "s3"}:
-        assert checked[0] > 0
-
-
-def test_the_structure_holding_a_member_is_part_of_the_answer() -> None:
-    # Moto sets a member shape's parent to the structure being written; the
-    # same member under another structure can have other aliases.
-    resolver = ShapeResolver(
-        {
-            "DBInstance": {
-                "type": "structure",
-                "members": {"DBInstanceId": {"shape": "Id"}},
-            },
-            "Other": {
-                "type": "structure",
-                "members": {"DBInstanceId": {"shape": "Id"}},
-            },
-            "Id": {"type": "string"},
-        }
-    )
-    member = resolver.get_shape_by_name("DBInstance").members["DBInstanceId"]
-    picker = XFormedAttributePicker()
-    _memo.clear()
-    answers = []
-    for parent in ("DBInstance", "Other", "DBInstance"):
-        member.parent = resolver.get_shape_by_name(parent)  # type: ignore[attr-defined]
-        context = AttributePickerContext(obj={}, key="DBInstanceId", shape=member)
-        expected = list(_memo._moto_possible_keys(picker, context))
-        assert list(_memo.possible_keys(picker, context)) == expected
-        answers.append(expected)
-    assert "Id" in answers[0]
-    assert "Id" not in answers[1]
-
-
-class WithMeta:
-    class Meta:
-        serialization_aliases: ClassVar[dict[str, str]] = {"Name": "label"}
-
-
-class WithHook:
-    def __getattr__(self, name: str) -> str:
-        return name
-
-
-class Plain:
-    pass
-
-
-def test_classes_that_can_answer_per_instance_are_not_remembered() -> None:
-    assert _memo._decided_by_class(Plain)
-    assert _memo._decided_by_class(dict)
-    assert not _memo._decided_by_class(WithMeta)
-    assert not _memo._decided_by_class(WithHook)
-    assert not _memo._decided_by_class(type("Child", (WithMeta,), {}))
-
-
-def test_an_instance_with_its_own_meta_is_asked_each_time() -> None:
-    _memo.clear()
-    value = Plain()
-    value.Meta = WithMeta.Meta  # type: ignore[attr-defined]
-    context = AttributePickerContext(obj=value, key="Name", shape=None)  # type: ignore[arg-type]
-    picker = XFormedAttributePicker()
-    expected = list(_memo._moto_possible_keys(picker, context))
-    assert expected[0] == "label"
-    assert list(_memo.possible_keys(picker, context)) == expected
-    assert not _memo._aliases
 
 
 # --- Moto's action lookup -----------------------------------------------------------
