@@ -1,7 +1,7 @@
 """Every private or structural name of a third-party library aiomoto uses.
 
-One module per library -- :mod:`.moto`, :mod:`.botocore`, :mod:`.aiobotocore`,
-:mod:`.responses`, :mod:`.pytest_plugins` -- holds the names aiomoto reads,
+One module per library -- :mod:`.moto`, :mod:`.botocore`, :mod:`.aiobotocore`
+and :mod:`.responses` -- holds the names aiomoto reads,
 calls or replaces in it, and the checks that they exist in the installed
 version.  The rest of aiomoto reaches those libraries' internals only through
 these modules.
