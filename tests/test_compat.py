@@ -147,3 +147,13 @@ def test_the_readme_table_states_the_declared_ranges() -> None:
         assert re.search(
             rf"^\| {name}\s*\| [\d.]+\s*\| {major}\.{minor}\s", table, re.M
         )
+
+
+def test_every_public_name_loads_on_first_use() -> None:
+    import aiomoto
+
+    for name in aiomoto.__all__:
+        assert getattr(aiomoto, name) is not None, name
+    assert set(aiomoto.__all__) <= set(dir(aiomoto))
+    with pytest.raises(AttributeError, match="no attribute 'mock_awz'"):
+        aiomoto.mock_awz  # noqa: B018

@@ -394,3 +394,71 @@ def test_importing_the_plugin_patches_nothing() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "untouched"
     assert BotocoreStubber.__dict__["__call__"].__class__.__name__ == "function"
+
+
+def test_importing_the_plugin_loads_neither_the_engine_nor_aws_libraries() -> None:
+    # pytest imports the plugin at every start wherever aiomoto is installed.
+    script = textwrap.dedent(
+        """
+        import sys
+
+        import pytest
+        import aiomoto.pytest_plugin
+
+        heavy = ("moto", "botocore", "boto3", "aiobotocore", "aioboto3",
+                 "aiomoto._core", "aiomoto.mock")
+        print(sorted(name for name in heavy if name in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+UNMARKED_AND_MARKED = """
+import boto3
+import pytest
+
+@pytest.fixture(scope="module")
+def module_state():
+    # A wider scope than the marker's context: set up before it, outside.
+    import aiomoto
+
+    return {"set up in a context": aiomoto.mock_aws().active}
+
+
+@pytest.fixture
+def function_state():
+    import aiomoto
+
+    return {"set up in a context": aiomoto.mock_aws().active}
+
+
+def test_unmarked_tests_request_nothing_of_aiomoto(request):
+    assert [n for n in request.fixturenames if "aiomoto" in n] == []
+
+
+@pytest.mark.aiomoto
+def test_marked(request, module_state, function_state):
+    assert "_aiomoto_marker" in request.fixturenames
+    assert module_state == {"set up in a context": False}
+    assert function_state == {"set up in a context": True}
+    boto3.client("s3").create_bucket(Bucket="inside")
+
+
+@pytest.mark.parametrize(
+    "marked", [pytest.param(True, marks=pytest.mark.aiomoto), False]
+)
+def test_parametrized_siblings(request, marked):
+    import aiomoto
+
+    assert aiomoto.mock_aws().active is marked
+"""
+
+
+def test_the_marker_reaches_only_marked_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(UNMARKED_AND_MARKED)
+    result = run(pytester)
+    result.assert_outcomes(passed=4)

@@ -3,7 +3,8 @@
 The supported minimums are written once, in pyproject's
 ``[project] dependencies``; the gate reads them from the installed aiomoto's
 metadata (or, run from a source tree without metadata, from its
-``pyproject.toml``).  Below a minimum, ``import aiomoto`` raises ImportError.
+``pyproject.toml``).  Below a minimum, the first use of aiomoto (such as
+``aiomoto.mock_aws``) raises ImportError.
 
 Above the newest minor line CI tests (:data:`NEWEST_TESTED`), aiobotocore
 and moto only warn, once, with :class:`AiomotoVersionWarning`.  botocore

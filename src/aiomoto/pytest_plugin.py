@@ -1,9 +1,12 @@
 """aiomoto's pytest plugin: fixtures and the ``aiomoto`` marker.
 
 Registered through the ``pytest11`` entry point, so installing aiomoto is
-enough.  Importing this module defines hooks and fixtures and nothing else:
-aiomoto's patches go in only when a fixture or a marked test enters a
-context.
+enough -- and pytest imports this module at every start, in every project
+where aiomoto is installed.  So importing it costs nothing a project that
+never uses aiomoto would notice: it imports neither aiomoto's engine nor
+Moto, botocore or aiobotocore (each fixture imports what it needs on first
+use), and it adds no autouse fixture.  aiomoto's patches go in only when a
+fixture or a marked test enters a context.
 
 Fixtures
     ``aiomoto_environment``
@@ -132,12 +135,16 @@ def _marker_arguments(marker: pytest.Mark) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-@pytest.fixture(autouse=True)
+MARKER_FIXTURE = "_aiomoto_marker"
+
+
+@pytest.fixture
 def _aiomoto_marker(request: pytest.FixtureRequest) -> Iterator[None]:
     """Enter a context around a test marked ``@pytest.mark.aiomoto``.
 
-    Autouse, so that it comes before the test's other function-scoped
-    fixtures and covers them; a no-op for unmarked tests.
+    Only marked tests request it (see ``pytest_runtest_setup``).  Its
+    parametrized siblings share their list of fixture names, so a sibling
+    without the marker may request it too: for that one it does nothing.
     """
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:
@@ -149,6 +156,38 @@ def _aiomoto_marker(request: pytest.FixtureRequest) -> Iterator[None]:
 
     with aiomoto.mock_aws(**arguments):
         yield
+
+
+def _first_function_scoped(item: pytest.Item, names: list[str]) -> int:
+    """Where in ``names`` the function-scoped fixtures start.
+
+    pytest sets up a test's fixtures in this order, wider scopes first.  The
+    marker's context goes in front of the test's function-scoped fixtures,
+    so that it covers them, and after the wider ones, which outlive it.
+    The scopes come from the item's fixture info, which pytest keeps under
+    a private name: without it the context simply goes first.
+    """
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for index, name in enumerate(names):
+        defined = definitions.get(name)
+        if not defined or getattr(defined[-1], "scope", "function") == "function":
+            return index
+    return len(names)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Have a marked test request the marker's fixture.
+
+    Runs before pytest sets up the test's fixtures, and after every hook
+    that could still add the marker.  Unmarked tests are left as they are.
+    """
+    if item.get_closest_marker(MARKER) is None:
+        return
+    names = getattr(item, "fixturenames", None)
+    if not isinstance(names, list) or MARKER_FIXTURE in names:
+        return
+    names.insert(_first_function_scoped(item, names), MARKER_FIXTURE)
 
 
 # --- sessions -----------------------------------------------------------------
