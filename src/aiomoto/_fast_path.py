@@ -1,7 +1,8 @@
 """Which pieces of the fast path are on in this process, and why.
 
-The fast path (``_routing`` and ``_memo``) only makes aiomoto faster; Moto's
-own code gives the same answers without it.  Each piece relies on internals
+The fast path (``_routing``, ``_memo`` and ``_session_data``) only makes
+aiomoto faster; Moto's and botocore's own code gives the same answers
+without it.  Each piece relies on internals
 of Moto, botocore or ``responses`` that some supported releases lack.  At
 every outermost enter each piece asks ``aiomoto._internals`` whether what it
 needs is there; one that lacks something stays off for that context, a debug
@@ -56,6 +57,8 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "user-agent memo": botocore_internals.missing_for_user_agent_memo,
     "attribute-alias memo": moto_internals.missing_for_alias_memo,
     "action-lookup memo": moto_internals.missing_for_action_memo,
+    "handler-signature memo": botocore_internals.missing_for_handler_memo,
+    "session data": botocore_internals.missing_for_session_data,
 }
 
 

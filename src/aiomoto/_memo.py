@@ -16,6 +16,9 @@ a third of its time recomputing these:
   :func:`parse_timestamp_with_tzinfo` remembers complete, zoned timestamps.
 * **User agent.**  botocore rebuilds and re-sanitises about 100 user-agent
   components per request, always the same strings.
+* **Handler signatures.**  Every new session checks, with
+  ``inspect.getfullargspec``, that each of its ~130 builtin handlers takes
+  ``**kwargs``: :func:`accepts_kwargs` remembers the answer per function.
 * **Moto's attribute aliases.**  Moto's response serializer asks, for every
   member of every structure it writes, which attribute names the value
   might use, building six alias checkers each time: a third of a DynamoDB
@@ -25,11 +28,14 @@ a third of its time recomputing these:
   the response class with ``inspect.getmembers`` to test whether one name is
   among them; :class:`MethodNames` answers that test directly.
 
-Every table is bounded, emptied at each outermost enter, and holds only
-values botocore or Moto computed, so an answer is the same object or an equal
-one.  These are plain Python rather than C: a hit is one dict lookup, which
-is already C, and the code reads next to the botocore functions it stands in
-for.
+Every table is bounded and holds only values botocore or Moto computed, so
+an answer is the same object or an equal one.  Each outermost enter empties
+them, but for two whose answers depend on nothing that can change: the
+parameters a rule set reads (keyed by the source data, which the entry keeps)
+and whether a function's code takes ``**kwargs``.  Those stay, so that each
+test's fresh session finds them.  These are plain Python rather than C: a
+hit is one dict lookup, which is already C, and the code reads next to the
+botocore functions it stands in for.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
+from types import CodeType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
 from aiomoto._internals import botocore as _botocore
@@ -123,10 +130,37 @@ def parameters_read(ruleset: RuleSet) -> frozenset[str] | None:
     return frozenset(names & set(ruleset.parameters))
 
 
+# Which parameters a rule set reads, by the rule set's source data.  botocore
+# builds a new ``RuleSet`` for every client, but hands each rule the lists of
+# its JSON (a rule's ``conditions``) as they are: a rule set whose top-level
+# rules hold the very same lists was built from the same data, loaded once
+# per session (or once per process, ``aiomoto._session_data``).  Each entry
+# keeps those lists, so that their ids stay theirs; the table outlives the
+# contexts, as the data it describes does.
+_names_by_source: dict[
+    tuple[int, ...], tuple[tuple[object, ...], frozenset[str] | None]
+] = {}
+
+
+def _ruleset_parameters(ruleset: RuleSet) -> frozenset[str] | None:
+    sources = tuple(getattr(rule, "conditions", None) for rule in ruleset.rules)
+    key = tuple(map(id, sources))
+    known = _names_by_source.get(key)
+    if known is not None and all(
+        a is b for a, b in zip(known[0], sources, strict=True)
+    ):
+        return known[1]
+    names = parameters_read(ruleset)
+    if len(_names_by_source) >= TABLE_LIMIT:
+        _names_by_source.clear()
+    _names_by_source[key] = (sources, names)
+    return names
+
+
 class _ProviderTable:
     def __init__(self, provider: EndpointProvider) -> None:
         self.ruleset: RuleSet = provider.ruleset
-        names = parameters_read(provider.ruleset)
+        names = _ruleset_parameters(provider.ruleset)
         # The key is these parameters' values, in this order.
         self.names = None if names is None else tuple(sorted(names))
         self.endpoints: dict[tuple[Any, ...], Any] = {}
@@ -222,6 +256,36 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
     return clean
 
 
+# --- Handler signatures -------------------------------------------------------
+
+_accepts_kwargs: Callable[[Any], Any] = _original(_botocore.hooks, "accepts_kwargs")
+# A function's ``**kwargs`` is written in its code object.
+_kwargs_by_code: dict[CodeType, Any] = {}
+
+
+def accepts_kwargs(func: Any) -> Any:
+    """``botocore.compat.accepts_kwargs`` (``inspect.getfullargspec(func)[2]``)
+    as ``botocore.hooks`` calls it, remembered per code object.
+
+    A new session checks each of its ~130 builtin handlers with it.  Only
+    plain functions and methods of plain functions are remembered, and not
+    those with a ``__signature__`` of their own, which inspect would read.
+    """
+    function = func.__func__ if type(func) is MethodType else func
+    if type(function) is not FunctionType or "__signature__" in vars(function):
+        return _accepts_kwargs(func)
+    code = function.__code__
+    try:
+        return _kwargs_by_code[code]
+    except KeyError:
+        pass
+    answer = _accepts_kwargs(func)
+    if len(_kwargs_by_code) >= TABLE_LIMIT:
+        _kwargs_by_code.clear()
+    _kwargs_by_code[code] = answer
+    return answer
+
+
 # --- Moto's attribute aliases -------------------------------------------------
 
 _moto_possible_keys: Callable[
@@ -311,7 +375,7 @@ class MethodNames:
 
 
 def clear() -> None:
-    """Empty every table."""
+    """Empty every table whose answers could change between contexts."""
     _providers.clear()
     _timestamps.clear()
     _user_agent_components.clear()

@@ -32,6 +32,7 @@ from aiomoto import (
     _memo,
     _mixed,
     _routing,
+    _session_data,
     _unimplemented,
     _waits,
 )
@@ -307,6 +308,32 @@ PATCHES: tuple[Patch, ...] = (
         "method_names_from_class",
         _use(_memo, "MethodNames"),
         _fast_path.condition("action-lookup memo"),
+    ),
+    Patch(
+        lambda: _botocore.hooks,
+        "accepts_kwargs",
+        _use(_memo, "accepts_kwargs"),
+        _fast_path.condition("handler-signature memo"),
+    ),
+    # The fast path's shared session data: sessions made in a context build
+    # clients and endpoint resolvers from botocore data loaded once.
+    Patch(
+        lambda: _botocore.ClientCreator,
+        "_load_service_model",
+        _session_data.load_service_model,
+        _fast_path.condition("session data"),
+    ),
+    Patch(
+        lambda: _botocore.ClientCreator,
+        "_load_service_endpoints_ruleset",
+        _session_data.load_service_endpoints_ruleset,
+        _fast_path.condition("session data"),
+    ),
+    Patch(
+        lambda: _botocore.Session,
+        "_register_endpoint_resolver",
+        _session_data.register_endpoint_resolver,
+        _fast_path.condition("session data"),
     ),
     # An SQS long poll gives up the dispatcher's lock while it waits.
     Patch(_moto.sqs_queue_class, "wait_for_messages", _sqs_wait_without_lock),
