@@ -462,3 +462,36 @@ def test_the_marker_reaches_only_marked_tests(pytester: pytest.Pytester) -> None
     pytester.makepyfile(UNMARKED_AND_MARKED)
     result = run(pytester)
     result.assert_outcomes(passed=4)
+
+
+def test_a_session_made_before_the_first_context_still_reaches_moto() -> None:
+    # ``import aiomoto`` no longer imports Moto, whose handler sessions copy
+    # when they are made: a session from a fixture must still be served.
+    script = textwrap.dedent(
+        """
+        import asyncio
+        import sys
+
+        import aiomoto
+        from aiobotocore.session import AioSession
+
+        session = AioSession()
+        assert "moto" not in sys.modules
+
+        async def main():
+            async with aiomoto.mock_aws():
+                async with session.create_client(
+                    "s3", region_name="us-east-1"
+                ) as s3:
+                    await s3.create_bucket(Bucket="early-session")
+                    listed = await s3.list_buckets()
+            print([b["Name"] for b in listed["Buckets"]])
+
+        asyncio.run(main())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['early-session']"

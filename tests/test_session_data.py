@@ -255,3 +255,28 @@ def test_the_fast_path_switch_turns_the_sharing_off(
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     with aiomoto.mock_aws():
         assert botocore_loads_models()
+
+
+def test_event_names_are_aliased_as_botocore_aliases_them() -> None:
+    from botocore.hooks import EventAliaser, HierarchicalEmitter
+
+    names = [
+        "before-call.s3.PutObject",
+        "before-call.runtime.sagemaker.InvokeEndpoint",
+        "creating-client-class.a4b",
+        "before-parameter-build.autoscaling.CreateLaunchConfiguration",
+    ]
+
+    def aliased(aliases: dict[str, str] | None = None) -> list[str]:
+        emitter = EventAliaser(HierarchicalEmitter(), aliases)
+        return [emitter._alias_event_name(name) for name in names]
+
+    expected = aliased()
+    assert expected != names  # some of them are aliased
+    custom = {"s3": "renamed-s3"}
+    expected_custom = aliased(custom)
+    assert expected_custom[0] == "before-call.renamed-s3.PutObject"
+    with aiomoto.mock_aws():
+        assert aliased() == expected
+        assert aliased() == expected  # from the shared table
+        assert aliased(custom) == expected_custom

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiomoto import _core
+from aiomoto._internals import botocore as botocore_internals
+from aiomoto._internals import moto as moto_internals
 from aiomoto._internals.aiobotocore import StreamingBody
 from aiomoto._state import state
 from aiomoto.errors import ContextEndedError
@@ -138,9 +140,25 @@ def _bind_body(**kwargs: Any) -> None:
         response_dict["body"] = BoundStream(body, generation)
 
 
+def _with_moto(events: Any) -> None:
+    """Give Moto's handler to a client whose session lacks it.
+
+    Moto adds its ``before-send`` handler to botocore's builtin handlers when
+    it is imported, and each session copies them when it is made.
+    ``import aiomoto`` imports Moto only when the first context starts, so a
+    session made before that (in a fixture, at import) would send its
+    requests past Moto.
+    """
+    stubber = getattr(moto_internals.models, "botocore_stubber", None)
+    handlers = botocore_internals.handlers_for(events, "before-send")
+    if stubber is not None and handlers is not None and stubber not in handlers:
+        events.register("before-send", stubber)
+
+
 def bind_client(client: BaseClient, is_async: bool) -> None:
     """Register the handlers that keep ``client`` from outliving its context."""
     events = client.meta.events
+    _with_moto(events)
     kind = "aiobotocore" if is_async else "boto3"
     events.register_first("before-send", _client_guard(_service_name(client), kind))
     if is_async:

@@ -19,6 +19,9 @@ a third of its time recomputing these:
 * **Handler signatures.**  Every new session checks, with
   ``inspect.getfullargspec``, that each of its ~130 builtin handlers takes
   ``**kwargs``: :func:`accepts_kwargs` remembers the answer per function.
+* **Event name aliases.**  Each new client works out again, for each
+  event name, which of botocore's ~150 aliases applies:
+  :func:`alias_event_name` shares the answers among clients.
 * **Moto's attribute aliases.**  Moto's response serializer asks, for every
   member of every structure it writes, which attribute names the value
   might use, building six alias checkers each time: a third of a DynamoDB
@@ -30,9 +33,10 @@ a third of its time recomputing these:
 
 Every table is bounded and holds only values botocore or Moto computed, so
 an answer is the same object or an equal one.  Each outermost enter empties
-them, but for two whose answers depend on nothing that can change: the
+them, but for three whose answers depend on nothing that can change: the
 parameters a rule set reads (keyed by the source data, which the entry keeps)
-and whether a function's code takes ``**kwargs``.  Those stay, so that each
+whether a function's code takes ``**kwargs``, and event names under
+botocore's default aliases (checked against them).  Those stay, so that each
 test's fresh session finds them.  These are plain Python rather than C: a
 hit is one dict lookup, which is already C, and the code reads next to the
 botocore functions it stands in for.
@@ -284,6 +288,51 @@ def accepts_kwargs(func: Any) -> Any:
         _kwargs_by_code.clear()
     _kwargs_by_code[code] = answer
     return answer
+
+
+# --- Event name aliases -------------------------------------------------------
+
+_botocore_alias_event_name: Callable[[Any, str], str] = _original(
+    getattr(_botocore.hooks, "EventAliaser", None), "_alias_event_name"
+)
+# Event names as botocore's default aliases rewrite them, with the aliases
+# they were computed for.
+_aliased_names: dict[str, str] = {}
+_aliases_seen: dict[str, str] = {}
+
+
+def alias_event_name(self: Any, event_name: str) -> str:
+    """``EventAliaser._alias_event_name``, shared among emitters.
+
+    botocore caches the answer per emitter, but every client copies its
+    session's emitter with an empty cache, and working out an alias tries
+    each of ~150 aliases in turn: a third of creating a client.  Emitters
+    with botocore's default aliases share one table here.
+    """
+    cache = self._alias_name_cache
+    if event_name in cache:
+        return cache[event_name]  # type: ignore[no-any-return]
+    aliases = self._event_aliases
+    if aliases is not _aliases_seen and aliases != _aliases_seen:
+        if aliases != _botocore.hooks.EVENT_ALIASES:
+            return _botocore_alias_event_name(self, event_name)
+        if _aliases_seen != _botocore.hooks.EVENT_ALIASES:
+            _aliased_names.clear()
+            _aliases_seen.clear()
+            _aliases_seen.update(_botocore.hooks.EVENT_ALIASES)
+    known = _aliased_names.get(event_name)
+    if known is None:
+        known = _botocore_alias_event_name(self, event_name)
+        if len(_aliased_names) >= TABLE_LIMIT:
+            _aliased_names.clear()
+        _aliased_names[event_name] = known
+        return known
+    if known != event_name:
+        _botocore.hooks.logger.debug(
+            "Changing event name from %s to %s", event_name, known
+        )
+    cache[event_name] = known
+    return known
 
 
 # --- Moto's attribute aliases -------------------------------------------------

@@ -315,6 +315,12 @@ PATCHES: tuple[Patch, ...] = (
         _use(_memo, "accepts_kwargs"),
         _fast_path.condition("handler-signature memo"),
     ),
+    Patch(
+        lambda: getattr(_botocore.hooks, "EventAliaser", None),
+        "_alias_event_name",
+        _use(_memo, "alias_event_name"),
+        _fast_path.condition("event-alias memo"),
+    ),
     # The fast path's shared session data: sessions made in a context build
     # clients and endpoint resolvers from botocore data loaded once.
     Patch(

@@ -98,6 +98,24 @@ def missing_for_handler_memo() -> str | None:
     return first_missing(["botocore.hooks:accepts_kwargs"])
 
 
+def missing_for_event_alias_memo() -> str | None:
+    missing = first_missing(
+        [
+            "botocore.hooks:EventAliaser._alias_event_name",
+            "botocore.hooks:EVENT_ALIASES",
+            "botocore.hooks:logger",
+            "botocore.hooks:HierarchicalEmitter",
+        ]
+    )
+    if missing is not None:
+        return missing
+    aliaser = hooks.EventAliaser(hooks.HierarchicalEmitter())
+    for name in ("_alias_name_cache", "_event_aliases"):
+        if not isinstance(getattr(aliaser, name, None), dict):
+            return f"botocore.hooks:EventAliaser().{name}"
+    return None
+
+
 # --- Shared session data ------------------------------------------------------
 
 
@@ -209,3 +227,21 @@ def wrap_deferred_component(
     if not isinstance(deferred, dict) or name not in deferred:
         return
     deferred[name] = wrap(deferred[name])
+
+
+def handlers_for(events: Any, event_name: str) -> list[Any] | None:
+    """The handlers a client's emitter calls for ``event_name``, in order, or
+    None when this botocore keeps them in a way not known here.
+
+    A client's ``meta.events`` is an ``AliasedEventEmitter`` around a
+    ``HierarchicalEmitter``, whose ``_handlers`` trie answers
+    ``prefix_search``.
+    """
+    trie = getattr(getattr(events, "_emitter", None), "_handlers", None)
+    search = getattr(trie, "prefix_search", None)
+    if search is None:
+        return None
+    try:
+        return list(search(event_name))
+    except Exception:
+        return None
