@@ -103,6 +103,21 @@ def summarize(raw: Mapping[str, Any]) -> dict[str, Any]:
         per_op["geomean"] = geometric_mean(per_op.values())
         ratios[ratio.key] = per_op
 
+    tests = {
+        session: {who: median(values) for who, values in by_who.items()}
+        for session, by_who in raw.get("tests", {}).items()
+    }
+    worker_ops = {
+        op: {who: median(values) for who, values in by_who.items()}
+        for op, by_who in raw.get("worker_ops", {}).items()
+    }
+    incumbent_per_op = {
+        op: times.get("incumbent", math.nan) / times.get("aiomoto", math.nan)
+        for op, times in worker_ops.items()
+    }
+    if incumbent_per_op:
+        incumbent_per_op["geomean"] = geometric_mean(incumbent_per_op.values())
+
     enter_exit = {k: median(v) for k, v in raw["enter_exit"].items()}
     imports = {k: median(v) for k, v in raw["imports"].items()}
     streaming = {k: median(v) for k, v in raw["streaming"].items()}
@@ -110,14 +125,46 @@ def summarize(raw: Mapping[str, Any]) -> dict[str, Any]:
     memory = raw["memory"]
 
     nan = math.nan
+
+    def test_ratio(session: str, numerator: str, denominator: str) -> float:
+        times = tests.get(session, {})
+        return times.get(numerator, nan) / times.get(denominator, nan)
+
     targets = [
+        Target(
+            "test_fresh_vs_floor",
+            "test with a fresh session: aiomoto / boto3 on moto.mock_aws (CPU)",
+            test_ratio("fresh", "aiomoto", "moto_boto3"),
+            0.3,
+            "max",
+        ),
+        Target(
+            "test_fresh_vs_incumbent",
+            "test with a fresh session: incumbent 0.5.8 / aiomoto (CPU)",
+            test_ratio("fresh", "incumbent", "aiomoto"),
+            3.0,
+            "min",
+        ),
+        Target(
+            "ops_vs_incumbent",
+            "per call: incumbent 0.5.8 / aiomoto (CPU, geomean of 6 ops)",
+            incumbent_per_op.get("geomean", nan),
+            2.0,
+            "min",
+        ),
         Target(
             "ops_product_vs_floor",
             "aiobotocore via aiomoto / boto3 on moto.mock_aws (geomean of ops)",
             ratios.get("product_vs_floor", {}).get("geomean", nan),
-            1.0,
+            0.6,
             "max",
-            aim=0.8,
+        ),
+        Target(
+            "plugin_import",
+            "import aiomoto.pytest_plugin after pytest (ms CPU)",
+            imports.get("plugin", nan) * 1e3,
+            10.0,
+            "max",
         ),
         Target(
             "ops_server_vs_product",
@@ -158,6 +205,9 @@ def summarize(raw: Mapping[str, Any]) -> dict[str, Any]:
         "streaming_median_mib_per_second": streaming,
         "concurrency_median_puts_per_second": concurrency,
         "memory": memory,
+        "tests_median_cpu_seconds": tests,
+        "worker_ops_median_cpu_seconds": worker_ops,
+        "incumbent_vs_aiomoto_per_op": incumbent_per_op,
         "targets": {t.key: t.as_json() for t in targets},
     }
 
@@ -214,6 +264,8 @@ def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
         )
     )
 
+    out += _worker_tables(raw, summary)
+
     out += ["", "Other measurements (medians):", ""]
     other = []
     ee = summary["enter_exit_median_seconds"]
@@ -231,6 +283,14 @@ def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
         if key in summary["import_median_seconds"]:
             seconds = summary["import_median_seconds"][key]
             other.append([f"{label} (fresh interpreter)", f"{_ms(seconds)} ms"])
+    if "plugin" in summary["import_median_seconds"]:
+        seconds = summary["import_median_seconds"]["plugin"]
+        other.append(
+            [
+                "import aiomoto.pytest_plugin after import pytest (CPU)",
+                f"{_ms(seconds)} ms",
+            ]
+        )
     for v in variants:
         value = summary["streaming_median_mib_per_second"].get(v.key)
         if value is not None:
@@ -268,6 +328,90 @@ def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
+TEST_COLUMNS = (
+    ("aiomoto", "aiomoto (aiobotocore)"),
+    ("incumbent", "incumbent 0.5.8 (aiobotocore)"),
+    ("moto_boto3", "boto3, moto.mock_aws"),
+    ("server_aio", "aiobotocore, ThreadedMotoServer"),
+)
+TEST_RATIOS = (
+    ("aiomoto", "moto_boto3", "aiomoto / boto3 on Moto"),
+    ("incumbent", "aiomoto", "incumbent / aiomoto"),
+    ("server_aio", "aiomoto", "server / aiomoto"),
+)
+
+
+def _worker_tables(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
+    tests = summary.get("tests_median_cpu_seconds", {})
+    if not tests:
+        return []
+    versions = raw.get("worker_versions", {})
+    out = [
+        "",
+        "A test as users write it, in worker processes (CPU ms per test, median "
+        "of all runs): enter the mock, a session (fresh: made in the test; warm: "
+        "made once before), an S3 client, create a bucket, put and get a 100 B "
+        "object, exit.",
+        "",
+    ]
+    columns = [c for c in TEST_COLUMNS if any(c[0] in t for t in tests.values())]
+    ratios = [
+        r
+        for r in TEST_RATIOS
+        if all(any(w in t for t in tests.values()) for w in r[:2])
+    ]
+    rows = []
+    for session in ("fresh", "warm"):
+        times = tests.get(session, {})
+        rows.append(
+            [f"{session} session"]
+            + [_ms(times.get(who, math.nan)) for who, _ in columns]
+            + [
+                _x(times.get(a, math.nan) / times.get(b, math.nan))
+                for a, b, _ in ratios
+            ]
+        )
+    out.append(
+        _table(
+            ["test", *(label for _, label in columns), *(r[2] for r in ratios)], rows
+        )
+    )
+    worker_ops = summary.get("worker_ops_median_cpu_seconds", {})
+    per_op = summary.get("incumbent_vs_aiomoto_per_op", {})
+    if worker_ops:
+        out += [
+            "",
+            "Per call against the incumbent, both in worker processes "
+            "(CPU ms per call, median of rounds):",
+            "",
+        ]
+        rows = [
+            [
+                op,
+                _ms(times.get("aiomoto", math.nan)),
+                _ms(times.get("incumbent", math.nan)),
+                _x(per_op.get(op, math.nan)),
+            ]
+            for op, times in worker_ops.items()
+        ]
+        rows.append(["geometric mean", "", "", _x(per_op.get("geomean", math.nan))])
+        out.append(
+            _table(
+                ["operation", "aiomoto", "incumbent 0.5.8", "incumbent / aiomoto"], rows
+            )
+        )
+    if versions:
+        out += [
+            "",
+            "Workers: "
+            + "; ".join(
+                f"{name}: " + ", ".join(f"{k} {v}" for k, v in found.items())
+                for name, found in versions.items()
+            ),
+        ]
+    return out
+
+
 # --- The chart --------------------------------------------------------------
 
 
@@ -279,9 +423,10 @@ def draw_chart(raw: Mapping[str, Any], summary: Mapping[str, Any], path: Path) -
 
     variants = [v for v in VARIANTS if v.key in raw["variants"]]
     ops = summary["ops_median_seconds"]
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(15, 6), gridspec_kw={"width_ratios": [2.2, 1]}
+    figure, (left, middle, right) = plt.subplots(
+        1, 3, figsize=(20, 6), gridspec_kw={"width_ratios": [2.2, 1, 1.1]}
     )
+    _draw_tests(middle, summary)
 
     shown = selected(raw)
     width = 0.8 / len(variants)
@@ -317,6 +462,26 @@ def draw_chart(raw: Mapping[str, Any], summary: Mapping[str, Any], path: Path) -
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _draw_tests(axes: Any, summary: Mapping[str, Any]) -> None:
+    tests = summary.get("tests_median_cpu_seconds", {})
+    sessions = [s for s in ("fresh", "warm") if s in tests]
+    columns = [c for c in TEST_COLUMNS if any(c[0] in tests[s] for s in sessions)]
+    if not columns:
+        axes.set_axis_off()
+        return
+    width = 0.8 / len(columns)
+    for n, (who, label) in enumerate(columns):
+        xs = [i + (n - (len(columns) - 1) / 2) * width for i in range(len(sessions))]
+        ys = [tests[s].get(who, math.nan) * 1e3 for s in sessions]
+        axes.bar(xs, ys, width, label=label)
+    axes.set_xticks(range(len(sessions)))
+    axes.set_xticklabels([f"{s} session" for s in sessions])
+    axes.set_ylabel("CPU ms per test (median)")
+    axes.set_title("A test: enter, session, client, 3 calls, exit")
+    axes.legend(fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
 
 
 def _wrap(text: str, width: int = 34) -> str:

@@ -9,7 +9,15 @@ order rotates each round), and reports medians of the rounds:
   inside ``aiomoto.mock_aws``, and the product with ``AIOMOTO_FAST_PATH=0``;
 * mock enter+exit, ``import aiomoto`` in a fresh interpreter, a 64 MiB
   object streamed in 1 MiB reads, 1,000 concurrent puts, and (one fresh
-  process per variant) the peak memory growth of a 256 MiB get.
+  process per variant) the peak memory growth of a 256 MiB get;
+* what a user's test suite feels, in worker processes (``workers.py``),
+  in CPU time: a test-shaped run (enter, a fresh or a warm session and an
+  S3 client, create a bucket, put, get, exit) for this aiomoto, the
+  incumbent aiomoto 0.5.8 (installed into ``bench/.venv-incumbent``), boto3
+  on ``moto.mock_aws`` and aiobotocore on a ``ThreadedMotoServer``; per-call
+  CPU time of this aiomoto and the incumbent; and the cost of
+  ``import aiomoto.pytest_plugin`` after ``import pytest``, which every
+  pytest start pays wherever aiomoto is installed.
 
 It prints the tables, writes ``results.json`` and draws ``results.png`` in
 ``--out`` (``bench/`` by default).  ``--quick`` is a short run for trying
@@ -56,6 +64,7 @@ from variants import (
     put_big_object,
     sync_clients,
 )
+from workers import Worker, incumbent_python
 from workloads import (
     MIB,
     OPS,
@@ -95,10 +104,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="only the per-operation latencies (no streaming, enter+exit, ...)",
     )
+    parser.add_argument(
+        "--tests", type=int, default=8, help="test-shaped runs per worker turn"
+    )
+    parser.add_argument(
+        "--worker-calls", type=int, default=100, help="calls per op per worker turn"
+    )
+    parser.add_argument(
+        "--skip-incumbent",
+        action="store_true",
+        help="leave out the incumbent (no bench/.venv-incumbent)",
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR)
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.calls, args.enters = 2, 30, 10
+        args.tests, args.worker_calls = 3, 30
     return args
 
 
@@ -224,6 +245,66 @@ def _enter_exit_seconds(kind: str, times: int) -> float:
         return (time.perf_counter() - start) / times
 
 
+# --- What a test suite feels: workers, CPU time ----------------------------
+
+# (who, which worker, the worker's variant)
+TEST_SUBJECTS = (
+    ("aiomoto", "ours", "aiomoto"),
+    ("incumbent", "incumbent", "aiomoto"),
+    ("moto_boto3", "ours", "moto_boto3"),
+    ("server_aio", "ours", "server_aio"),
+)
+SESSIONS = ("fresh", "warm")
+# The per-call operations compared with the incumbent.
+WORKER_OPS = ("s3_put", "s3_get", "s3_head", "ddb_put", "ddb_get", "sqs_send")
+OP_SUBJECTS = (("aiomoto", "ours"), ("incumbent", "incumbent"))
+
+
+def measure_in_workers(
+    workers: dict[str, Worker], args: argparse.Namespace, raw: Raw, round_: int
+) -> None:
+    subjects = [s for s in TEST_SUBJECTS if s[1] in workers]
+    for session in SESSIONS:
+        for who, worker, variant in rotated(subjects, round_):
+            request = {"do": "test", "variant": variant, "session": session}
+            seconds = workers[worker].ask(request | {"n": args.tests})
+            raw["tests"][session][who].extend(seconds)
+    for op in WORKER_OPS:
+        for who, worker in rotated([s for s in OP_SUBJECTS if s[1] in workers], round_):
+            request = {"do": "op", "variant": "aiomoto", "op": op}
+            seconds = workers[worker].ask(request | {"n": args.worker_calls})
+            raw["worker_ops"][op][who].append(seconds)
+
+
+PLUGIN_IMPORT = (
+    "import time\nimport pytest\nstart = time.process_time()\n"
+    "import aiomoto.pytest_plugin\nprint(time.process_time() - start)"
+)
+
+
+def _plugin_import_seconds() -> float:
+    """CPU seconds of ``import aiomoto.pytest_plugin`` after ``import pytest``,
+    with bytecode caching on, as users run it."""
+    environment = dict(os.environ)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    output = subprocess.run(
+        [sys.executable, "-c", PLUGIN_IMPORT],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    return float(output.stdout.strip().splitlines()[-1])
+
+
+def start_workers(args: argparse.Namespace) -> dict[str, Worker]:
+    workers = {"ours": Worker("aiomoto", sys.executable)}
+    if not args.skip_incumbent:
+        print("incumbent: preparing bench/.venv-incumbent", flush=True)
+        workers["incumbent"] = Worker("incumbent", incumbent_python())
+    return workers
+
+
 IMPORTS = {
     "aiomoto": "import aiomoto",
     "moto": "from moto import mock_aws",
@@ -288,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "enter_exit": defaultdict(list),
         "imports": defaultdict(list),
         "memory": {},
+        "tests": defaultdict(lambda: defaultdict(list)),
+        "worker_ops": defaultdict(lambda: defaultdict(list)),
+        "worker_versions": {},
     }
     wired = fast_path_wired()
     if not wired:
@@ -298,6 +382,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     server = Server()
     started = time.time()
+    workers = {} if args.ops_only else start_workers(args)
+    raw["worker_versions"] = {name: w.versions for name, w in workers.items()}
+    if not args.ops_only:
+        _plugin_import_seconds()  # writes the bytecode, as a first run does
     # One event loop for every async session (asyncio.Runner is 3.11+).
     loop = asyncio.new_event_loop()
     try:
@@ -311,7 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raw["enter_exit"][kind].append(_enter_exit_seconds(kind, args.enters))
             for kind, statement in IMPORTS.items():
                 raw["imports"][kind].append(_import_seconds(statement))
+            raw["imports"]["plugin"].append(_plugin_import_seconds())
+            print(f"round {round_ + 1}/{args.rounds}: workers", flush=True)
+            measure_in_workers(workers, args, raw, round_)
     finally:
+        for worker in workers.values():
+            worker.close()
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         server.stop()
