@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import boto3
+import botocore.hooks
+import botocore.session
 import botocore.useragent
 import botocore.utils
 import moto
@@ -27,6 +29,7 @@ import pytest
 import requests
 from aiobotocore.session import AioSession
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+from botocore.client import ClientCreator
 from botocore.endpoint_provider import EndpointProvider
 from moto.core.base_backend import BackendDict
 from moto.core.botocore_stubber import BotocoreStubber
@@ -485,6 +488,11 @@ def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
         (botocore.useragent, "sanitize_user_agent_string_component"),
         (XFormedAttributePicker, "get_possible_keys"),
         (moto.core.responses, "method_names_from_class"),
+        (botocore.hooks, "accepts_kwargs"),
+        (botocore.hooks.EventAliaser, "_alias_event_name"),
+        (ClientCreator, "_load_service_model"),
+        (ClientCreator, "_load_service_endpoints_ruleset"),
+        (botocore.session.Session, "_register_endpoint_resolver"),
     }
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert not _fast_path.switched_on()
