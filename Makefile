@@ -41,5 +41,7 @@ wheel-check:
 clean:
 	rm -rf $(VENV) build src/*.egg-info src/aiomoto/*.so
 
+# Also times the incumbent, aiomoto 0.5.8 from PyPI, which the first run
+# installs into bench/.venv-incumbent.
 bench: $(STAMP)
 	$(PY) bench/run.py

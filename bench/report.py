@@ -277,7 +277,7 @@ def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
         if key in ee:
             other.append([f"enter+exit, {label}", f"{_ms(ee[key])} ms"])
     for key, label in (
-        ("aiomoto", "import aiomoto"),
+        ("aiomoto", "import aiomoto; aiomoto.mock_aws"),
         ("moto", "from moto import mock_aws"),
     ):
         if key in summary["import_median_seconds"]:
