@@ -22,10 +22,11 @@ ROOT = BENCH_DIR.parent
 WORKER = BENCH_DIR / "worker.py"
 INCUMBENT_VENV = BENCH_DIR / ".venv-incumbent"
 INCUMBENT = "aiomoto==0.5.8"
-# The newest Moto the incumbent accepts; botocore, aiobotocore, boto3 and
-# aiohttp are this project's pins, so both sides run the same clients.
+# The newest Moto the incumbent accepts; botocore, aiobotocore, boto3,
+# aiohttp and awscrt (botocore's CRT signer, which this project's test set
+# installs) are this project's pins, so both sides run the same clients.
 INCUMBENT_MOTO = "moto[s3,dynamodb]==5.2.4"
-SHARED_PINS = ("boto3", "botocore", "aiobotocore", "aiohttp")
+SHARED_PINS = ("boto3", "botocore", "aiobotocore", "aiohttp", "awscrt")
 
 
 def _pins() -> list[str]:
