@@ -495,3 +495,33 @@ def test_a_session_made_before_the_first_context_still_reaches_moto() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['early-session']"
+
+
+def test_a_session_without_aiomoto_tests_loads_nothing_of_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import sys
+
+        import pytest
+
+
+        @pytest.fixture
+        def some_fixture():
+            return 1
+
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_plain(some_fixture, n, request):
+            assert [name for name in request.fixturenames if "aiomoto" in name] == []
+            loaded = {"moto", "botocore", "aiobotocore", "aiomoto._core"}
+            assert loaded.isdisjoint(sys.modules)
+        """
+    )
+    pytester.makeini(
+        "[pytest]\nfilterwarnings = error\n" + ASYNCIO_INI.format(mode="strict")
+    )
+    # A fresh interpreter: this one has long imported Moto and botocore.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
