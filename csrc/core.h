@@ -59,7 +59,7 @@ aiomoto_state_of(PyObject *self)
     return aiomoto_state_of_type(Py_TYPE(self));
 }
 
-/* The type specs (one per file), turned into heap types by module.c. */
+/* The type specs, turned into heap types by module.c. */
 extern PyType_Spec aiomoto_ready_spec;
 extern PyType_Spec aiomoto_raw_stream_spec;
 extern PyType_Spec aiomoto_chunk_iterator_spec;
