@@ -52,7 +52,10 @@ build() {
     env "$@" "$PY" setup.py -q build_ext --force \
         --build-lib "$tree" --build-temp "$tree.tmp" >"$tree.build.log" 2>&1 ||
         { cat "$tree.build.log"; exit 1; }
-    cp src/aiomoto/*.py src/aiomoto/*.pyi src/aiomoto/py.typed "$tree/aiomoto/"
+    # The package's Python files, subpackages included, and never an
+    # extension left in src/ by an in-place build.
+    (cd src && find aiomoto \( -name '*.py' -o -name '*.pyi' -o -name py.typed \) \
+        -exec cp --parents {} "$OLDPWD/$tree/" \;)
 }
 
 # The tree's extension must be the one Python imports.

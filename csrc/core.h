@@ -25,11 +25,8 @@ typedef struct {
     PyTypeObject *raw_stream_type;
     PyTypeObject *chunk_iterator_type;
     PyTypeObject *async_response_type;
-    PyTypeObject *http_guard_type;
-    PyTypeObject *activation_type;
     PyTypeObject *dispatcher_type;
     PyTypeObject *dispatch_lock_type;
-    PyObject *real_http_request_error;
     /* Set by configure(); NULL selects the fallback described at each use. */
     PyObject *headers_class;
     PyObject *encoding_from_headers;
@@ -62,13 +59,11 @@ aiomoto_state_of(PyObject *self)
     return aiomoto_state_of_type(Py_TYPE(self));
 }
 
-/* The type specs (one per file), turned into heap types by module.c. */
+/* The type specs, turned into heap types by module.c. */
 extern PyType_Spec aiomoto_ready_spec;
 extern PyType_Spec aiomoto_raw_stream_spec;
 extern PyType_Spec aiomoto_chunk_iterator_spec;
 extern PyType_Spec aiomoto_async_response_spec;
-extern PyType_Spec aiomoto_http_guard_spec;
-extern PyType_Spec aiomoto_activation_spec;
 extern PyType_Spec aiomoto_dispatcher_spec;
 extern PyType_Spec aiomoto_dispatch_lock_spec;
 
@@ -111,111 +106,6 @@ void aiomoto_lock_release(PyObject *op);
 PyObject *aiomoto_wrap_headers(AiomotoState *state, PyObject *headers);
 PyObject *aiomoto_encoding_from_headers(AiomotoState *state, PyObject *headers);
 PyObject *aiomoto_closed_error(AiomotoState *state);
-
-/* The constructors of the lock-holding types (Activation, DispatchLock) take
- * no arguments; -1 with TypeError set when some were given. */
-static inline int
-aiomoto_no_arguments(const char *type_name, PyObject *args, PyObject *kwds)
-{
-    if (PyTuple_GET_SIZE(args) == 0 && (kwds == NULL || PyDict_GET_SIZE(kwds) == 0)) {
-        return 0;
-    }
-    PyErr_Format(PyExc_TypeError, "%s() takes no arguments", type_name);
-    return -1;
-}
-
-/* A new thread lock, or NULL with MemoryError set. */
-static inline PyThread_type_lock
-aiomoto_new_thread_lock(void)
-{
-    PyThread_type_lock lock = PyThread_allocate_lock();
-    if (lock == NULL) {
-        PyErr_NoMemory();
-    }
-    return lock;
-}
-
-/* The start of Activation and DispatchLock, so one constructor serves both. */
-typedef struct {
-    PyObject_HEAD
-    PyThread_type_lock lock;
-} AiomotoLockHolder;
-
-/* A new instance of a type that starts as AiomotoLockHolder: no arguments
- * accepted, a fresh lock, every other field zero (tp_alloc zero-fills). */
-static inline PyObject *
-aiomoto_lock_holder_new(PyTypeObject *type, const char *type_name, PyObject *args,
-                        PyObject *kwds)
-{
-    if (aiomoto_no_arguments(type_name, args, kwds) < 0) {
-        return NULL;
-    }
-    /* type is always the class itself: the lock types take no subclasses. */
-    AiomotoLockHolder *self = (AiomotoLockHolder *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->lock = aiomoto_new_thread_lock();
-    if (self->lock == NULL) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    return (PyObject *)self;
-}
-
-/* Take a thread lock, waiting for it without the GIL: its holder may need
- * the GIL to let it go.  The wait is interruptible: a signal wakes it so that
- * its Python handler runs, and if the handler raises (KeyboardInterrupt) this
- * returns -1 with that exception set, not holding the lock. */
-static inline int
-aiomoto_acquire_thread_lock(PyThread_type_lock lock)
-{
-    if (PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
-        return 0;
-    }
-    for (;;) {
-        PyLockStatus status;
-        Py_BEGIN_ALLOW_THREADS
-        status = PyThread_acquire_lock_timed(lock, -1, 1);
-        Py_END_ALLOW_THREADS
-        if (status == PY_LOCK_ACQUIRED) {
-            return 0;
-        }
-        if (status == PY_LOCK_INTR) {
-            if (Py_MakePendingCalls() < 0) {
-                return -1;
-            }
-            continue;
-        }
-        PyErr_SetString(PyExc_RuntimeError, "could not acquire an aiomoto lock");
-        return -1;
-    }
-}
-
-/* In a forked child only the forking thread survives.  A lock that is free,
- * or held by that thread (held_here), is kept; one held by any other thread
- * would never be released, so *lock is replaced by a fresh one and the old is
- * abandoned rather than freed (freeing a lock another thread held is
- * undefined on some platforms).  Only trying the lock tells whether it is
- * free: a thread takes it without the GIL and records itself only once it
- * has the GIL back.  1 when replaced, 0 when kept, -1 with MemoryError. */
-static inline int
-aiomoto_thread_lock_for_child(PyThread_type_lock *lock, int held_here)
-{
-    if (held_here) {
-        return 0;
-    }
-    if (PyThread_acquire_lock(*lock, NOWAIT_LOCK)) {
-        PyThread_release_lock(*lock);
-        return 0;
-    }
-    PyThread_type_lock fresh = aiomoto_new_thread_lock();
-    if (fresh == NULL) {
-        return -1;
-    }
-    *lock = fresh;
-    return 1;
-}
 
 /* Point *slot at None, dropping what it held.  tp_clear implementations use
  * this instead of Py_CLEAR so that methods never meet a NULL field; the old

@@ -23,9 +23,86 @@
 #include "core.h"
 #include "pythread.h"
 
+/* DispatchLock() takes no arguments; -1 with TypeError set when some were
+ * given. */
+static int
+no_arguments(const char *type_name, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) == 0 && (kwds == NULL || PyDict_GET_SIZE(kwds) == 0)) {
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() takes no arguments", type_name);
+    return -1;
+}
+
+/* A new thread lock, or NULL with MemoryError set. */
+static PyThread_type_lock
+new_thread_lock(void)
+{
+    PyThread_type_lock lock = PyThread_allocate_lock();
+    if (lock == NULL) {
+        PyErr_NoMemory();
+    }
+    return lock;
+}
+
+/* Take a thread lock, waiting for it without the GIL: its holder may need
+ * the GIL to let it go.  The wait is interruptible: a signal wakes it so that
+ * its Python handler runs, and if the handler raises (KeyboardInterrupt) this
+ * returns -1 with that exception set, not holding the lock. */
+static int
+acquire_thread_lock(PyThread_type_lock lock)
+{
+    if (PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
+        return 0;
+    }
+    for (;;) {
+        PyLockStatus status;
+        Py_BEGIN_ALLOW_THREADS
+        status = PyThread_acquire_lock_timed(lock, -1, 1);
+        Py_END_ALLOW_THREADS
+        if (status == PY_LOCK_ACQUIRED) {
+            return 0;
+        }
+        if (status == PY_LOCK_INTR) {
+            if (Py_MakePendingCalls() < 0) {
+                return -1;
+            }
+            continue;
+        }
+        PyErr_SetString(PyExc_RuntimeError, "could not acquire an aiomoto lock");
+        return -1;
+    }
+}
+
+/* In a forked child only the forking thread survives.  A lock that is free,
+ * or held by that thread (held_here), is kept; one held by any other thread
+ * would never be released, so *lock is replaced by a fresh one and the old is
+ * abandoned rather than freed (freeing a lock another thread held is
+ * undefined on some platforms).  Only trying the lock tells whether it is
+ * free: a thread takes it without the GIL and records itself only once it
+ * has the GIL back.  1 when replaced, 0 when kept, -1 with MemoryError. */
+static int
+thread_lock_for_child(PyThread_type_lock *lock, int held_here)
+{
+    if (held_here) {
+        return 0;
+    }
+    if (PyThread_acquire_lock(*lock, NOWAIT_LOCK)) {
+        PyThread_release_lock(*lock);
+        return 0;
+    }
+    PyThread_type_lock fresh = new_thread_lock();
+    if (fresh == NULL) {
+        return -1;
+    }
+    *lock = fresh;
+    return 1;
+}
+
 typedef struct {
     PyObject_HEAD
-    PyThread_type_lock lock; /* first, as in AiomotoLockHolder */
+    PyThread_type_lock lock;
     unsigned long owner; /* thread ident of the holder; meaningful if count */
     Py_ssize_t count;    /* 0 when free */
 } DispatchLockObject;
@@ -49,7 +126,7 @@ aiomoto_lock_acquire(PyObject *op)
         self->count++;
         return 0;
     }
-    if (aiomoto_acquire_thread_lock(self->lock) < 0) {
+    if (acquire_thread_lock(self->lock) < 0) {
         return -1;
     }
     self->owner = PyThread_get_thread_ident();
@@ -167,7 +244,7 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
                         "_acquire_restore() called while holding the lock");
         return NULL;
     }
-    if (aiomoto_acquire_thread_lock(self->lock) < 0) {
+    if (acquire_thread_lock(self->lock) < 0) {
         return NULL;
     }
     self->owner = PyThread_get_thread_ident();
@@ -181,7 +258,7 @@ static PyObject *
 lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    int replaced = aiomoto_thread_lock_for_child(&self->lock, is_owned(self));
+    int replaced = thread_lock_for_child(&self->lock, is_owned(self));
     if (replaced < 0) {
         return NULL;
     }
@@ -192,10 +269,24 @@ lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+/* type is always the class itself: DispatchLock takes no subclasses.  Every
+ * field but the lock starts zero (tp_alloc zero-fills). */
 static PyObject *
 lock_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    return aiomoto_lock_holder_new(type, "DispatchLock", args, kwds);
+    if (no_arguments("DispatchLock", args, kwds) < 0) {
+        return NULL;
+    }
+    DispatchLockObject *self = (DispatchLockObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->lock = new_thread_lock();
+    if (self->lock == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
 }
 
 static void

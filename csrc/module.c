@@ -97,28 +97,6 @@ configure(PyObject *module, PyObject *args, PyObject *kwds)
     Py_RETURN_NONE;
 }
 
-static int
-add_real_http_request_error(PyObject *module, AiomotoState *state)
-{
-    /* Class-level defaults, so the attributes exist on instances raised by
-     * code other than HttpGuard too. */
-    PyObject *attrs = Py_BuildValue("{sOsO}", "method", Py_None, "url", Py_None);
-    if (attrs == NULL) {
-        return -1;
-    }
-    state->real_http_request_error = PyErr_NewExceptionWithDoc(
-        "aiomoto._core.RealHTTPRequestError",
-        "A request inside aiomoto.mock_aws would have gone to the network.\n\n"
-        "The method and url attributes describe the blocked request.",
-        PyExc_Exception, attrs);
-    Py_DECREF(attrs);
-    if (state->real_http_request_error == NULL) {
-        return -1;
-    }
-    return PyModule_AddObjectRef(module, "RealHTTPRequestError",
-                                 state->real_http_request_error);
-}
-
 /* Each type is made for this module object, stored in the state (which
  * owns that reference) and published as a module attribute. */
 static int
@@ -132,8 +110,6 @@ add_types(PyObject *module, AiomotoState *state)
         {&state->raw_stream_type, &aiomoto_raw_stream_spec},
         {&state->chunk_iterator_type, &aiomoto_chunk_iterator_spec},
         {&state->async_response_type, &aiomoto_async_response_spec},
-        {&state->http_guard_type, &aiomoto_http_guard_spec},
-        {&state->activation_type, &aiomoto_activation_spec},
         {&state->dispatcher_type, &aiomoto_dispatcher_spec},
         {&state->dispatch_lock_type, &aiomoto_dispatch_lock_spec},
     };
@@ -182,8 +158,7 @@ static int
 core_exec(PyObject *module)
 {
     AiomotoState *state = module_state(module);
-    if (intern_names(state) < 0 || add_types(module, state) < 0 ||
-        add_real_http_request_error(module, state) < 0) {
+    if (intern_names(state) < 0 || add_types(module, state) < 0) {
         return -1;
     }
     return 0;
@@ -200,11 +175,8 @@ core_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->raw_stream_type);
     Py_VISIT(state->chunk_iterator_type);
     Py_VISIT(state->async_response_type);
-    Py_VISIT(state->http_guard_type);
-    Py_VISIT(state->activation_type);
     Py_VISIT(state->dispatcher_type);
     Py_VISIT(state->dispatch_lock_type);
-    Py_VISIT(state->real_http_request_error);
     Py_VISIT(state->headers_class);
     Py_VISIT(state->encoding_from_headers);
     Py_VISIT(state->closed_error);
@@ -224,11 +196,8 @@ core_clear(PyObject *module)
     Py_CLEAR(state->raw_stream_type);
     Py_CLEAR(state->chunk_iterator_type);
     Py_CLEAR(state->async_response_type);
-    Py_CLEAR(state->http_guard_type);
-    Py_CLEAR(state->activation_type);
     Py_CLEAR(state->dispatcher_type);
     Py_CLEAR(state->dispatch_lock_type);
-    Py_CLEAR(state->real_http_request_error);
     Py_CLEAR(state->headers_class);
     Py_CLEAR(state->encoding_from_headers);
     Py_CLEAR(state->closed_error);
@@ -274,7 +243,7 @@ static PyModuleDef_Slot core_slots[] = {
      * - RawStream's position and closed flag (read-modify-write per read);
      * - AsyncResponse's raw stream, built on first access;
      * - DispatchLock's owner and count, which other threads read to see
-     *   whether they hold it, and Activation's depth and owner;
+     *   whether they hold it;
      * - the configure() settings, replaced while a request may be using them
      *   through a borrowed pointer;
      * - Ready resetting its exception's traceback before each raise.

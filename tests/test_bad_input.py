@@ -184,8 +184,6 @@ INSTANCES: dict[str, Callable[[], Any]] = {
     "RawStream.empty": lambda: _core.RawStream(b""),
     "ChunkIterator": lambda: _core.RawStream(b"x" * 10).iter_chunked(3),
     "AsyncResponse": lambda: _core.AsyncResponse("u", 200, {"a": "b"}, b"body"),
-    "HttpGuard": lambda: _core.HttpGuard(ValueError),
-    "Activation": _core.Activation,
     "Dispatcher": _dispatcher,
     "DispatchLock": _core.DispatchLock,
 }
@@ -194,8 +192,6 @@ CONSTRUCTORS = [
     _core.Ready.failed,
     _core.RawStream,
     _core.AsyncResponse,
-    _core.HttpGuard,
-    _core.Activation,
     _core.Dispatcher,
     _core.DispatchLock,
     _core.configure,

@@ -16,14 +16,6 @@ from typing import (
 
 _T_co = TypeVar("_T_co", covariant=True)
 
-class _HTTPRequest(Protocol):
-    """What HttpGuard reads from the request it refuses to send."""
-
-    @property
-    def method(self) -> object: ...
-    @property
-    def url(self) -> object: ...
-
 class _AWSRequest(Protocol):
     """What Dispatcher.respond reads from botocore's AWSPreparedRequest."""
 
@@ -45,10 +37,6 @@ def configure(
     encoding_from_headers: Callable[[Any], str | None] | None,
     closed_error: type[BaseException] | None,
 ) -> None: ...
-
-class RealHTTPRequestError(Exception):
-    method: str | None
-    url: str | None
 
 @final
 class Ready(Generic[_T_co]):
@@ -131,30 +119,6 @@ class AsyncResponse:
     def text(self) -> Ready[str]: ...
     @property
     def _content(self) -> bytes: ...
-
-@final
-class HttpGuard:
-    def __new__(cls, error_class: type[BaseException]) -> HttpGuard: ...
-    @property
-    def error_class(self) -> type[BaseException]: ...
-    @overload
-    def __get__(self, obj: None, owner: type | None = None, /) -> HttpGuard: ...
-    @overload
-    def __get__(
-        self, obj: object, owner: type | None = None, /
-    ) -> Callable[[_HTTPRequest], NoReturn]: ...
-    def __call__(self, session: object, /, request: _HTTPRequest) -> NoReturn: ...
-
-@final
-class Activation:
-    def __new__(cls) -> Activation: ...
-    @property
-    def depth(self) -> int: ...
-    @property
-    def active(self) -> bool: ...
-    def enter(self, apply: Callable[[], object], /) -> int: ...
-    def exit(self, remove: Callable[[], object], /) -> int: ...
-    def _after_fork(self) -> None: ...
 
 # (dispatcher, stubber, request, event_name): a response awaited later.
 _AsyncHandler: TypeAlias = Callable[
