@@ -334,3 +334,18 @@ def pytest_fixture_setup(
         return (yield)
     finally:
         fixturedef.func = function  # type: ignore[misc]
+
+
+# --- the endpoint ------------------------------------------------------------
+
+
+@pytest.fixture
+def aiomoto_endpoint(aiomoto_environment: dict[str, str]) -> Iterator[MockAWS]:
+    """An ``aiomoto.mock_aws(server_mode=True)`` context: Moto's server in this
+    process, on 127.0.0.1, serving the state in-process clients share.
+    ``aiomoto_endpoint.server_endpoint`` is its URL; ``AWS_ENDPOINT_URL``
+    points native clients and subprocesses at it."""
+    import aiomoto
+
+    with aiomoto.mock_aws(server_mode=True) as context:
+        yield context

@@ -1,9 +1,10 @@
 """Every private or structural name of a third-party library aiomoto uses.
 
 One module per library -- :mod:`.moto`, :mod:`.botocore`, :mod:`.aiobotocore`
-and :mod:`.responses` -- holds the names aiomoto reads,
-calls or replaces in it, and the checks that they exist in the installed
-version.  The rest of aiomoto reaches those libraries' internals only through
+and :mod:`.responses`, and for server mode and raw HTTP :mod:`.moto_server`,
+:mod:`.aiohttp` and :mod:`.httpx` -- holds the names aiomoto reads, calls or
+replaces in it, and the checks that they exist in the installed version.  The
+rest of aiomoto reaches those libraries' internals only through
 these modules.
 
 Each internal serves one of two purposes:
