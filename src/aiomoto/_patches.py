@@ -31,6 +31,7 @@ from aiomoto import (
     _lifetime,
     _memo,
     _mixed,
+    _raw_http,
     _routing,
     _session_data,
     _unimplemented,
@@ -343,6 +344,14 @@ PATCHES: tuple[Patch, ...] = (
     ),
     # An SQS long poll gives up the dispatcher's lock while it waits.
     Patch(_moto.sqs_queue_class, "wait_for_messages", _sqs_wait_without_lock),
+    # aiohttp and httpx requests to AWS are answered by Moto in-process.
+    Patch(_raw_http.aiohttp_session, "_request", _raw_http.aiohttp_request),
+    Patch(_raw_http.httpx_sync_transport, "handle_request", _raw_http.httpx_sync),
+    Patch(
+        _raw_http.httpx_async_transport,
+        "handle_async_request",
+        _raw_http.httpx_async,
+    ),
     # A raw Moto mock may not start inside aiomoto.
     Patch(_moto_mock, "start", _use(_mixed, "refusing_start")),
     # New clients are bound to the context they were created in.
