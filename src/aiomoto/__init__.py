@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from aiomoto._auto_endpoint import AutoEndpointMode
     from aiomoto._compat import AiomotoVersionWarning
     from aiomoto._diagnostics import Diagnostics, diagnostics
     from aiomoto._fast_path import FastPathPiece
@@ -32,12 +33,13 @@ if TYPE_CHECKING:
         UnsupportedDependencyError,
         UnsupportedMockModeError,
     )
-    from aiomoto.mock import MockAWS, mock_aws
+    from aiomoto.mock import MockAWS, mock_aws, mock_aws_decorator
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AiomotoVersionWarning",
+    "AutoEndpointMode",
     "ContextEndedError",
     "Diagnostics",
     "FastPathPiece",
@@ -51,12 +53,14 @@ __all__ = [
     "__version__",
     "diagnostics",
     "mock_aws",
+    "mock_aws_decorator",
     "reset",
 ]
 
 # Each public name and the module that defines it.
 _DEFINED_IN = {
     "AiomotoVersionWarning": "aiomoto._compat",
+    "AutoEndpointMode": "aiomoto._auto_endpoint",
     "ContextEndedError": "aiomoto.errors",
     "Diagnostics": "aiomoto._diagnostics",
     "FastPathPiece": "aiomoto._fast_path",
@@ -69,6 +73,7 @@ _DEFINED_IN = {
     "UnsupportedMockModeError": "aiomoto.errors",
     "diagnostics": "aiomoto._diagnostics",
     "mock_aws": "aiomoto.mock",
+    "mock_aws_decorator": "aiomoto.mock",
     "reset": "aiomoto._reset",
 }
 

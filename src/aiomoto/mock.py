@@ -454,3 +454,7 @@ def mock_aws(
         auto_endpoint=auto_endpoint,
     )
     return context(func)
+
+
+# The other aiomoto package's name for the decorator: the same function.
+mock_aws_decorator = mock_aws
