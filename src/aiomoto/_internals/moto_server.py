@@ -11,6 +11,7 @@ server mode refuses to start rather than run unsafely.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -67,10 +68,9 @@ def track_connections(server: WSGIServer) -> Callable[[], None]:
         with lock:
             connections = list(live.items())
         for connection, _ in connections:
-            try:
+            # OSError: the client closed it already.
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed by the client
-                pass
         for _, thread in connections:
             thread.join(timeout)
 
