@@ -125,7 +125,12 @@ def test_the_port_is_released_at_the_last_exit() -> None:
     assert outer.server_endpoint is None
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Closed connections may linger in TIME_WAIT, which SO_REUSEADDR
+        # allows; a socket still listening on the port would not be.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+        probe.listen()
 
 
 def test_open_connections_are_closed_at_the_last_exit() -> None:
