@@ -72,7 +72,6 @@ def test_diagnostics_report_versions_and_every_piece(
     ],
 )
 def test_a_missing_fast_path_internal_switches_only_its_piece_off(
-    before: Snapshot,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     owner: Any,
@@ -83,6 +82,7 @@ def test_a_missing_fast_path_internal_switches_only_its_piece_off(
     monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
     if not pieces()[piece].enabled:
         pytest.skip(f"{piece} is off on this install already: {pieces()[piece].reason}")
+    before = Snapshot.take(patch_points())
     original = vars(patched[0])[patched[1]]
     monkeypatch.delattr(owner, attribute)
     with caplog.at_level(logging.DEBUG, logger="aiomoto"), aiomoto.mock_aws():
@@ -95,13 +95,15 @@ def test_a_missing_fast_path_internal_switches_only_its_piece_off(
         serves_sync_and_async()
     logged = [r.getMessage() for r in caplog.records if r.name == "aiomoto"]
     assert any(piece in line and attribute in line for line in logged), logged
+    before.assert_restored()
 
 
 def test_the_routing_cache_switches_off_where_moto_wants_normalized_requests(
-    before: Snapshot, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Moto 5.2.0-5.2.4: process_request reads raw_url, which only Moto's
     # normalized request has, and __call__ normalizes before calling it.
+    monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
     if not pieces()["routing cache"].enabled:
         pytest.skip("the routing cache is off on this install already")
     original_call = vars(BotocoreStubber)["__call__"]
@@ -116,7 +118,7 @@ def test_the_routing_cache_switches_off_where_moto_wants_normalized_requests(
 
         return original_call(self, event_name, normalize_request(request), **kw)
 
-    monkeypatch.delenv("AIOMOTO_FAST_PATH", raising=False)
+    before = Snapshot.take(patch_points())
     with monkeypatch.context() as patch:
         patch.setattr(BotocoreStubber, "process_request", process_request)
         patch.setattr(BotocoreStubber, "__call__", call)
@@ -125,6 +127,7 @@ def test_the_routing_cache_switches_off_where_moto_wants_normalized_requests(
             installed = vars(BotocoreStubber)["process_request"]
             assert installed is not _routing.process_request
             serves_sync_and_async()
+    before.assert_restored()
 
 
 @pytest.mark.parametrize(
