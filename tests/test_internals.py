@@ -19,7 +19,7 @@ from tests.clients import async_bucket_names
 from tests.process_state import Snapshot, patch_points
 
 import aiomoto
-from aiomoto import _canary, _fast_path, _routing
+from aiomoto import _canary, _fast_path, _patches, _routing
 
 REGION = "us-east-1"
 
@@ -85,6 +85,8 @@ def test_a_missing_fast_path_internal_switches_only_its_piece_off(
     before = Snapshot.take(patch_points())
     original = vars(patched[0])[patched[1]]
     monkeypatch.delattr(owner, attribute)
+    # A process that starts with the attribute missing.
+    monkeypatch.setattr(_fast_path, "decisions", _fast_path.Decisions())
     with caplog.at_level(logging.DEBUG, logger="aiomoto"), aiomoto.mock_aws():
         state = pieces()
         assert not state[piece].enabled
@@ -122,6 +124,7 @@ def test_the_routing_cache_switches_off_where_moto_wants_normalized_requests(
     with monkeypatch.context() as patch:
         patch.setattr(BotocoreStubber, "process_request", process_request)
         patch.setattr(BotocoreStubber, "__call__", call)
+        patch.setattr(_fast_path, "decisions", _fast_path.Decisions())
         with aiomoto.mock_aws():
             assert not pieces()["routing cache"].enabled
             installed = vars(BotocoreStubber)["process_request"]
@@ -146,6 +149,8 @@ def test_a_missing_correctness_internal_fails_clearly_at_enter(
 ) -> None:
     with monkeypatch.context() as patch:
         patch.delattr(owner, attribute)
+        # A process that starts with the attribute missing.
+        patch.setattr(_patches, "_required_checked", False)
         with pytest.raises(aiomoto.UnsupportedDependencyError) as raised:
             aiomoto.mock_aws().start()
         assert not aiomoto.mock_aws().active
@@ -172,6 +177,7 @@ def test_the_frame_check_canary_fails_on_a_changed_emitter(
 
     with monkeypatch.context() as patch:
         patch.setattr(AioHierarchicalEmitter, "_emit", _emit)
+        patch.setattr(_patches, "_required_checked", False)
         with pytest.raises(aiomoto.UnsupportedDependencyError) as raised:
             aiomoto.mock_aws().start()
     assert raised.value.library == "aiobotocore"

@@ -4,8 +4,8 @@ The fast path (``_routing``, ``_memo`` and ``_session_data``) only makes
 aiomoto faster; Moto's and botocore's own code gives the same answers
 without it.  Each piece relies on internals
 of Moto, botocore or ``responses`` that some supported releases lack.  At
-every outermost enter each piece asks ``aiomoto._internals`` whether what it
-needs is there; one that lacks something stays off for that context, a debug
+the first outermost enter each piece asks ``aiomoto._internals`` whether what
+it needs is there; one that lacks something stays off for the process, a debug
 line on the ``aiomoto`` logger names what is missing, and
 :func:`aiomoto.diagnostics` reports it.  ``AIOMOTO_FAST_PATH=0`` switches
 every piece off.
@@ -72,28 +72,40 @@ class FastPathPiece(NamedTuple):
     reason: str
 
 
-def _evaluate(name: str) -> FastPathPiece:
+def _piece(name: str, lacking: str | None) -> FastPathPiece:
     if not switched_on():
         return FastPathPiece(name, False, f"{FAST_PATH_VARIABLE} switches it off")
-    missing = PIECES[name]()
-    if missing is None:
+    if lacking is None:
         return FastPathPiece(name, True, "")
     return FastPathPiece(
         name,
         False,
-        f"{missing} is missing or changed in the installed version; Moto's "
+        f"{lacking} is missing or changed in the installed version; Moto's "
         "own code answers instead",
     )
 
 
-class _Decisions:
-    """The pieces' state, decided at each outermost enter."""
+class Decisions:
+    """The pieces' state, decided at each outermost enter.
+
+    What the installed libraries lack is asked once per process; the
+    ``AIOMOTO_FAST_PATH`` switch is read at every outermost enter.
+    """
 
     def __init__(self) -> None:
+        self._lacking: dict[str, str | None] | None = None
         self.pieces: dict[str, FastPathPiece] = {}
 
+    def lacking(self) -> dict[str, str | None]:
+        if self._lacking is None:
+            self._lacking = {name: missing() for name, missing in PIECES.items()}
+        return self._lacking
+
+    def evaluate(self) -> dict[str, FastPathPiece]:
+        return {name: _piece(name, why) for name, why in self.lacking().items()}
+
     def decide(self) -> None:
-        decided = {name: _evaluate(name) for name in PIECES}
+        decided = self.evaluate()
         for name, piece in decided.items():
             if not piece.enabled and self.pieces.get(name) != piece:
                 logger.debug("aiomoto fast path: %s is off: %s", name, piece.reason)
@@ -104,7 +116,7 @@ class _Decisions:
         return piece is not None and piece.enabled
 
 
-decisions = _Decisions()
+decisions = Decisions()
 
 
 @functools.cache
@@ -127,4 +139,4 @@ def report() -> tuple[FastPathPiece, ...]:
 
     if state.active and decisions.pieces:
         return tuple(decisions.pieces.values())
-    return tuple(_evaluate(name) for name in PIECES)
+    return tuple(decisions.evaluate().values())

@@ -366,13 +366,24 @@ PATCHES: tuple[Patch, ...] = (
 )
 
 
+# Whether check_required passed in this process.
+_required_checked = False
+
+
 def check_required() -> None:
     """Raise UnsupportedDependencyError if an internal correctness needs is
-    missing, or if the dispatcher would not recognise async clients."""
+    missing, or if the dispatcher would not recognise async clients.
+
+    Once it passed, the process has what it needs: later calls return at once.
+    """
+    global _required_checked
+    if _required_checked:
+        return
     _internals.check_required(
         (*_moto.REQUIRED, *_botocore.REQUIRED, *_aiobotocore.REQUIRED),
         [_canary.check_async_emitter],
     )
+    _required_checked = True
 
 
 class Patches:
