@@ -72,8 +72,8 @@ class FastPathPiece(NamedTuple):
     reason: str
 
 
-def _piece(name: str, lacking: str | None) -> FastPathPiece:
-    if not switched_on():
+def _piece(name: str, lacking: str | None, on: bool) -> FastPathPiece:
+    if not on:
         return FastPathPiece(name, False, f"{FAST_PATH_VARIABLE} switches it off")
     if lacking is None:
         return FastPathPiece(name, True, "")
@@ -102,7 +102,8 @@ class Decisions:
         return self._lacking
 
     def evaluate(self) -> dict[str, FastPathPiece]:
-        return {name: _piece(name, why) for name, why in self.lacking().items()}
+        on = switched_on()
+        return {name: _piece(name, why, on) for name, why in self.lacking().items()}
 
     def decide(self) -> None:
         decided = self.evaluate()
