@@ -240,6 +240,8 @@ def test_without_the_internals_sessions_load_their_own(
         "session data",
         lambda: "botocore.client:ClientCreator._load_service_model",
     )
+    # What the libraries lack is asked once per process: start a fresh one.
+    monkeypatch.setattr(_fast_path, "decisions", _fast_path.Decisions())
     with aiomoto.mock_aws():
         assert botocore_loads_models()
         pieces = {piece.name: piece for piece in aiomoto.diagnostics().fast_path}
