@@ -7,7 +7,7 @@
 # 2. auditwheel: the wheel gets the manylinux tag for this platform (the
 #    check that the extension links to nothing outside that policy).
 # 3. A fresh virtual environment with the tagged wheel and its test extra
-#    (pinned by constraints.txt), used from a temporary directory so that no
+#    (the default set, constraints/default.txt), used from a temporary directory so that no
 #    source tree is on sys.path: examples/demo.py, then a smoke set of tests
 #    (the C types, async S3, the pytest plugin) copied there.
 set -euo pipefail
@@ -37,7 +37,7 @@ wheel=$(ls "$OUT"/wheelhouse/aiomoto-*manylinux*.whl)
 echo "wheel: installing $(basename "$wheel") into a fresh environment"
 "$PYTHON" -m venv "$OUT/venv"
 "$OUT/venv/bin/python" -m pip install --quiet --upgrade pip
-"$OUT/venv/bin/python" -m pip install --quiet -c constraints.txt "${wheel}[test]"
+"$OUT/venv/bin/python" -m pip install --quiet -r constraints/default.txt "${wheel}[test]"
 
 cp -r examples tests pyproject.toml "$OUT/run/"
 cd "$OUT/run"

@@ -8,6 +8,7 @@ test module, so both the types and the behaviour they describe are checked.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -79,18 +80,30 @@ async def test_marker_on_an_async_test() -> None:
 
 @pytest.mark.asyncio
 async def test_fixtures(
-    aiomoto_mock: aiomoto.MockAWS,
-    aiomoto_client: ClientFactory,
-    aiomoto_aioboto3_resource: ClientFactory,
+    aiomoto_mock: aiomoto.MockAWS, aiomoto_client: ClientFactory
 ) -> None:
     assert aiomoto_mock.active
+    s3 = await aiomoto_client("s3")
+    await s3.create_bucket(Bucket="from-fixture")
+    await s3.put_object(Bucket="from-fixture", Key="k", Body=b"v")
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        await s3.get_object(Bucket="from-fixture", Key="missing")
+    listed = await s3.list_objects_v2(Bucket="from-fixture")
+    assert [o["Key"] for o in listed["Contents"]] == ["k"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("aioboto3") is None, reason="needs aioboto3"
+)
+@pytest.mark.asyncio
+async def test_aioboto3_fixtures(
+    aiomoto_client: ClientFactory, aiomoto_aioboto3_resource: ClientFactory
+) -> None:
     s3 = await aiomoto_client("s3")
     await s3.create_bucket(Bucket="from-fixture")
     resource = await aiomoto_aioboto3_resource("s3")
     bucket = await resource.Bucket("from-fixture")
     await bucket.put_object(Key="k", Body=b"v")
-    with pytest.raises(s3.exceptions.NoSuchKey):
-        await s3.get_object(Bucket="from-fixture", Key="missing")
     assert [o.key async for o in bucket.objects.all()] == ["k"]
 
 

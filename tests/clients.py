@@ -8,13 +8,47 @@ boto3 one runs Moto's sync path, the aiobotocore one aiomoto's async path.
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from importlib import metadata
 from typing import Any
 
-import aioboto3
 import boto3
+import pytest
 from aiobotocore.session import get_session
 
-ASYNC_KINDS = ("aiobotocore", "aioboto3")
+try:
+    import aioboto3
+except ImportError:  # a dependency set with no aioboto3 (see constraints/)
+    aioboto3 = None
+
+
+def _why_no_aioboto3() -> str:
+    aiobotocore = metadata.version("aiobotocore")
+    if int(aiobotocore.split(".")[0]) >= 3:
+        return (
+            "aioboto3 15.5.0 pins aiobotocore 2.x; not installable beside "
+            f"aiobotocore {aiobotocore}"
+        )
+    return (
+        "aioboto3 is not installed: each aioboto3 release pins one aiobotocore, "
+        f"and none pins aiobotocore {aiobotocore}"
+    )
+
+
+# Marks a test that needs aioboto3, which some dependency sets cannot have.
+needs_aioboto3 = pytest.mark.skipif(
+    aioboto3 is None, reason=_why_no_aioboto3() if aioboto3 is None else ""
+)
+
+
+def kinds(*names: str) -> list[Any]:
+    """``names`` as parameters, those that open aioboto3 clients marked so."""
+    return [
+        pytest.param(name, marks=needs_aioboto3) if name == "aioboto3" else name
+        for name in names
+    ]
+
+
+ASYNC_KINDS = kinds("aiobotocore", "aioboto3")
 REGION = "us-east-1"
 
 

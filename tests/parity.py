@@ -171,14 +171,15 @@ async def materialized(result: Any) -> Any:
         return result
     out = dict(result)
     for key, value in result.items():
-        if isinstance(value, SyncStreamingBody):
+        # aiobotocore 3.x's body subclasses botocore's: the async test first.
+        if isinstance(value, AsyncStreamingBody):
+            out[key] = await value.read()
+        elif isinstance(value, SyncStreamingBody):
             out[key] = value.read()
         elif isinstance(value, EventStream) and hasattr(value, "__aiter__"):
             out[key] = [event async for event in value]
         elif isinstance(value, EventStream):
             out[key] = list(value)
-        elif isinstance(value, AsyncStreamingBody):
-            out[key] = await value.read()
     return out
 
 

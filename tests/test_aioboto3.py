@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import aioboto3
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
+from tests.clients import aioboto3, needs_aioboto3
 
 import aiomoto
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, needs_aioboto3]
 
 
 async def test_client_sees_buckets_and_objects_from_boto3() -> None:

@@ -747,10 +747,12 @@ def test_stream_behind_aiobotocore_streaming_bodies() -> None:
             checksum.b64digest(),
         )
         parts = [await checked.read(1000) for _ in range(len(body) // 1000 + 2)]
-        closing = StreamingBody(_core.RawStream(body), None)
-        async with closing:
+        # aiobotocore 3.x's body keeps its own closed False and closes the
+        # raw stream; 2.x's proxies closed to the raw stream.
+        raw = _core.RawStream(body)
+        async with StreamingBody(raw, None):
             pass
-        return whole, lines, b"".join(parts), closing.closed
+        return whole, lines, b"".join(parts), raw.closed
 
     for whole, lines, checked, closed in under_asyncio_and_trio(consume):
         assert whole is body

@@ -12,7 +12,6 @@ import sys
 import textwrap
 from collections.abc import Iterator
 
-import aioboto3
 import aiobotocore.httpxsession  # noqa: F401
 import anyio
 import anyio._backends._asyncio  # the backends anyio's plugin runs on
@@ -23,6 +22,7 @@ import pytest
 import trio  # noqa: F401
 from aiobotocore.session import get_session
 from moto.core.botocore_stubber import BotocoreStubber
+from tests.clients import aioboto3, needs_aioboto3
 from tests.process_state import environment
 
 import aiomoto
@@ -45,8 +45,11 @@ def modules_inner_sessions_use() -> Iterator[None]:
     async def use_async_clients() -> None:
         async with get_session().create_client("s3", region_name="us-east-1") as s3:
             await s3.list_buckets()
-        async with aioboto3.Session().resource("s3", region_name="us-east-1") as s3r:
-            await s3r.Bucket("b")
+        if aioboto3 is not None:
+            async with aioboto3.Session().resource(
+                "s3", region_name="us-east-1"
+            ) as s3r:
+                await s3r.Bucket("b")
 
     with aiomoto.mock_aws():
         boto3.client("s3", region_name="us-east-1").list_buckets()
@@ -192,6 +195,7 @@ async def test_async_fixtures(
 """
 
 
+@needs_aioboto3
 @pytest.mark.parametrize("mode", ["strict", "auto"])
 def test_fixtures_under_pytest_asyncio(pytester: pytest.Pytester, mode: str) -> None:
     pytester.makepyfile(FIXTURES + PYTEST_ASYNCIO_TEST)
@@ -224,6 +228,7 @@ async def test_marker(anyio_backend, aiomoto_client):
 """
 
 
+@needs_aioboto3
 @pytest.mark.parametrize(
     "plugins",
     [

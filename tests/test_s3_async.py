@@ -9,7 +9,7 @@ from itertools import permutations
 import pytest
 import pytest_asyncio
 from botocore.exceptions import ClientError
-from tests.clients import ASYNC_KINDS, Clients
+from tests.clients import ASYNC_KINDS, Clients, needs_aioboto3
 
 import aiomoto
 
@@ -17,7 +17,9 @@ pytestmark = pytest.mark.asyncio
 
 # Every ordered pair of a sync and an async client, and of two async ones.
 DIRECTIONS = [
-    pair for pair in permutations(("boto3", *ASYNC_KINDS), 2) if set(pair) != {"boto3"}
+    pytest.param(*pair, marks=needs_aioboto3) if "aioboto3" in pair else pair
+    for pair in permutations(("boto3", "aiobotocore", "aioboto3"), 2)
+    if set(pair) != {"boto3"}
 ]
 
 

@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aioboto3
 import botocore.session
 import pytest
 from aiobotocore.session import AioSession
 from botocore.client import ClientCreator
 from botocore.loaders import Loader
+from tests.clients import aioboto3, needs_aioboto3
 
 import aiomoto
 from aiomoto import _fast_path, _session_data
@@ -61,6 +61,7 @@ def test_clients_get_the_models_and_endpoints_botocore_loads() -> None:
         )
 
 
+@needs_aioboto3
 def test_aiobotocore_and_aioboto3_sessions_share_and_answer_alike() -> None:
     async def answers() -> list[Any]:
         found = []

@@ -349,6 +349,10 @@ def apply_body(body: StreamingBody, op: tuple[Any, ...]) -> Any:
         return lines[:-1]  # without the StopAsyncIteration marker
     if name == "readlines":
         return resolve(body.readlines())
+    if name == "at_eof":
+        # aiobotocore 2.x's body proxies its raw stream's at_eof; 3.x's body
+        # keeps the raw stream in raw_stream and has no at_eof of its own.
+        return getattr(body, "raw_stream", body).at_eof()
     return getattr(body, name)()
 
 

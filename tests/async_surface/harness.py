@@ -6,13 +6,14 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-import aioboto3
+import aiobotocore.endpoint
 import boto3
 from aiobotocore.config import AioConfig
 from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.httpxsession import HttpxSession
 from aiobotocore.session import get_session
 from botocore.config import Config
+from tests.clients import aioboto3
 
 # Importing aiomoto imports Moto, which registers its handler in every botocore
 # session created afterwards -- including the two below.
@@ -23,7 +24,23 @@ REGION = "us-east-1"
 # model once, which otherwise dominates a short test.  Clients still come and
 # go with each test and its aiomoto context.
 AIOBOTOCORE_SESSION = get_session()
-AIOBOTO3_SESSION = aioboto3.Session()
+AIOBOTO3_SESSION = aioboto3.Session() if aioboto3 is not None else None
+
+
+def _httpx_backend() -> str:
+    """The package aiobotocore's ``HttpxSession`` sends with.
+
+    From aiobotocore 3.9 it is httpx2, Pydantic's fork of httpx, whenever
+    httpx2 is installed (``aiobotocore[httpx2]``), else httpx.
+    """
+    try:
+        from aiobotocore._httpx import HTTPX_IS_LEGACY
+    except ImportError:  # before 3.9: httpx only
+        return "httpx"
+    return "httpx" if HTTPX_IS_LEGACY else "httpx2"
+
+
+HTTPX_BACKEND = _httpx_backend()
 
 
 @dataclass(frozen=True)
@@ -37,11 +54,16 @@ MODES = {
     mode.name: mode
     for mode in (
         Mode("asyncio-aiohttp", "asyncio", AIOHTTPSession),
-        Mode("asyncio-httpx", "asyncio", HttpxSession),
-        Mode("trio-httpx", "trio", HttpxSession),
+        Mode(f"asyncio-{HTTPX_BACKEND}", "asyncio", HttpxSession),
+        Mode(f"trio-{HTTPX_BACKEND}", "trio", HttpxSession),
     )
 }
-ASYNCIO_MODES = ("asyncio-aiohttp", "asyncio-httpx")
+ASYNCIO_MODES = ("asyncio-aiohttp", f"asyncio-{HTTPX_BACKEND}")
+# The modes in which aiobotocore's retries and waiters can sleep: from 3.9 its
+# httpx session sleeps with anyio (so under trio too), before only asyncio.
+SLEEPING_MODES = (
+    tuple(MODES) if hasattr(aiobotocore.endpoint, "AnyioEndpoint") else ASYNCIO_MODES
+)
 
 
 class Aws:
@@ -66,6 +88,7 @@ class Aws:
         return client
 
     async def aioboto3_client(self, service: str, **options: Any) -> Any:
+        assert AIOBOTO3_SESSION is not None, "mark the test @needs_aioboto3"
         creator = AIOBOTO3_SESSION.client(
             service, region_name=REGION, config=self.config(**options)
         )

@@ -21,7 +21,7 @@ from aiobotocore.response import StreamingBody
 from awscrt import checksums as crt
 from botocore.exceptions import ChecksumError, FlexibleChecksumError
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from tests.async_surface.harness import ASYNCIO_MODES, Aws
+from tests.async_surface.harness import SLEEPING_MODES, Aws
 
 pytestmark = pytest.mark.anyio
 
@@ -234,7 +234,7 @@ async def dynamodb_with_table(aws: Aws, mode: str) -> Any:
     return ddb
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)  # aiobotocore sleeps with asyncio.sleep
+@pytest.mark.modes(*SLEEPING_MODES)
 @pytest.mark.parametrize("retry_mode", ["legacy", "standard"])
 async def test_dynamodb_crc32_mismatch_is_retried(
     aws: Aws, crc32: Crc32Corruption, sleeps: list[float], retry_mode: str
@@ -262,7 +262,7 @@ def sync_outcome(aws: Aws, crc32: Crc32Corruption, retry_mode: str) -> Any:
         crc32.count = 0
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)
+@pytest.mark.modes(*SLEEPING_MODES)
 async def test_dynamodb_crc32_always_wrong_fails_as_boto3_in_legacy_mode(
     aws: Aws,
     crc32: Crc32Corruption,
@@ -283,7 +283,7 @@ async def test_dynamodb_crc32_always_wrong_fails_as_boto3_in_legacy_mode(
     assert len(sleeps) == len(sync_sleeps) > 0
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)
+@pytest.mark.modes(*SLEEPING_MODES)
 async def test_dynamodb_crc32_always_wrong_matches_boto3_in_standard_mode(
     aws: Aws,
     crc32: Crc32Corruption,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import anyio
 import moto.backends
 import pytest
 import requests
@@ -13,7 +14,7 @@ from botocore.exceptions import ClientError, WaiterError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend
 from moto.s3.models import S3Backend
-from tests.async_surface.harness import ASYNCIO_MODES, Aws
+from tests.async_surface.harness import SLEEPING_MODES, Aws
 from tests.clients import pk_sk_table
 from werkzeug.exceptions import HTTPException
 
@@ -130,7 +131,7 @@ async def test_waiters_return_at_once_when_ready(aws: Aws, sleeps: list[float]) 
     assert sleeps == []
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)  # the waiter sleeps with asyncio.sleep
+@pytest.mark.modes(*SLEEPING_MODES)
 async def test_waiter_polls_until_the_resource_appears(
     aws: Aws, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,11 +140,15 @@ async def test_waiter_polls_until_the_resource_appears(
     writer = aws.boto3("s3")
 
     async def create_object_while_sleeping(delay: float, *args: Any) -> None:
+        if delay == 0:  # a checkpoint of the httpx session, not the waiter
+            return
         sleeps.append(delay)
         if len(sleeps) == 2:
             writer.put_object(Bucket=BUCKET, Key="later", Body=b"x")
 
+    # asyncio.sleep before aiobotocore 3.9, anyio.sleep in its httpx mode after.
     monkeypatch.setattr(asyncio, "sleep", create_object_while_sleeping)
+    monkeypatch.setattr(anyio, "sleep", create_object_while_sleeping)
     await s3.get_waiter("object_exists").wait(
         Bucket=BUCKET, Key="later", WaiterConfig={"Delay": 7, "MaxAttempts": 5}
     )
@@ -151,7 +156,7 @@ async def test_waiter_polls_until_the_resource_appears(
     assert sleeps == [7, 7]
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)  # the waiter sleeps with asyncio.sleep
+@pytest.mark.modes(*SLEEPING_MODES)
 async def test_waiter_gives_up_after_max_attempts(
     aws: Aws, sleeps: list[float]
 ) -> None:
@@ -258,7 +263,7 @@ class Failing:
         monkeypatch.setattr(owner, name, failing)
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)  # aiobotocore's retry sleep is asyncio.sleep
+@pytest.mark.modes(*SLEEPING_MODES)
 @pytest.mark.parametrize(
     ("status", "code"), [(500, "InternalError"), (503, "SlowDown")]
 )
@@ -294,7 +299,7 @@ async def test_s3_5xx_answers_are_retried(
     assert error["ResponseMetadata"]["RetryAttempts"] > 2
 
 
-@pytest.mark.modes(*ASYNCIO_MODES)
+@pytest.mark.modes(*SLEEPING_MODES)
 @pytest.mark.parametrize(
     "code", ["ThrottlingException", "ProvisionedThroughputExceededException"]
 )

@@ -18,6 +18,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from tests.async_surface.harness import ASYNCIO_MODES, Aws
+from tests.clients import aioboto3, needs_aioboto3
 
 pytestmark = pytest.mark.anyio
 
@@ -210,6 +211,7 @@ class RangedGets:
             self.ranges.append(str(request.headers["Range"]))
 
 
+@needs_aioboto3
 @pytest.mark.modes(*ASYNCIO_MODES)
 @pytest.mark.parametrize("size", list(SIZES))
 async def test_upload_fileobj_and_download_fileobj(aws: Aws, size: str) -> None:
@@ -229,6 +231,7 @@ async def test_upload_fileobj_and_download_fileobj(aws: Aws, size: str) -> None:
     assert len(ranged.ranges) == len(split(data))
 
 
+@needs_aioboto3
 @pytest.mark.modes(*ASYNCIO_MODES)
 @pytest.mark.parametrize("size", list(SIZES))
 async def test_upload_file_and_download_file(
@@ -250,6 +253,7 @@ async def test_upload_file_and_download_file(
     assert (await read_object(s3, "file"))[1] == expected_etag(data)
 
 
+@needs_aioboto3
 @pytest.mark.modes(*ASYNCIO_MODES)
 @pytest.mark.parametrize("size", list(SIZES))
 async def test_managed_copy(aws: Aws, size: str) -> None:
@@ -266,11 +270,10 @@ async def test_managed_copy(aws: Aws, size: str) -> None:
     assert etag == expected_etag(data)
 
 
+@needs_aioboto3
 @pytest.mark.modes(*ASYNCIO_MODES)
 async def test_resource_upload_and_download(aws: Aws, tmp_path: Path) -> None:
     # The same transfers reached through aioboto3's resource objects.
-    import aioboto3
-
     target = tmp_path / "target.bin"
     async with aioboto3.Session().resource(
         "s3", region_name="us-east-1", config=aws.config()

@@ -2,8 +2,7 @@
 
 All of them serve correctness: the async emitter's ``_emit`` (the dispatcher
 recognises async callers by its code object), the HTTP session classes
-whose ``send`` aiomoto guards, the async client creator and the streaming
-body class of responses.
+whose ``send`` aiomoto guards and the async client creator.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from types import CodeType
 from aiobotocore.client import AioClientCreator
 from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.httpsession import AIOHTTPSession
-from aiobotocore.response import StreamingBody
 
 from aiomoto._internals import Required
 
@@ -23,7 +21,6 @@ __all__ = [
     "AIOHTTPSession",
     "AioClientCreator",
     "AioHierarchicalEmitter",
-    "StreamingBody",
 ]
 
 REQUIRED = tuple(
@@ -32,7 +29,6 @@ REQUIRED = tuple(
         "aiobotocore.hooks:AioHierarchicalEmitter._emit.__code__",
         "aiobotocore.httpsession:AIOHTTPSession.send",
         "aiobotocore.client:AioClientCreator.create_client",
-        "aiobotocore.response:StreamingBody",
     )
 )
 
