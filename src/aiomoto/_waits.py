@@ -96,18 +96,19 @@ def _queue_wait_seconds(
     """The queue's ReceiveMessageWaitTimeSeconds, found as Moto would find it.
 
     Read holding the dispatcher's lock, as every call into Moto is.  Zero when
-    Moto cannot find the queue; the answer already in hand then carries
-    Moto's error.
+    Moto answers with an error (the queue was deleted since the first ask):
+    the empty answer in hand is returned.  Anything else is raised, not taken
+    for a queue without a wait time.
     """
     lock = dispatcher.lock
     try:
         with lock if lock is not None else contextlib.nullcontext():
             queue = _moto.sqs_queue_of(request)
-            # Set from the queue's attributes, so not declared on the class.
-            wait = getattr(queue, "receive_message_wait_time_seconds", 0)
-        return int(wait or 0)
-    except Exception:
+    except _moto.ERRORS:
         return 0
+    # Set from the queue's attributes, so not declared on the class.
+    wait = getattr(queue, "receive_message_wait_time_seconds", 0)
+    return int(wait or 0)
 
 
 def _requested_wait(params: dict[str, Any]) -> int | None:

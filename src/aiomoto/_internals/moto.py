@@ -16,11 +16,14 @@ botocore's prepared request.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
+import io
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 import moto.backend_index as backend_index
 import moto.backends as backends
@@ -33,7 +36,7 @@ import moto.core.models as models
 import moto.core.responses as core_responses
 import moto.core.utils as utils
 import moto.moto_api as moto_api
-from botocore.awsrequest import AWSPreparedRequest
+from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 from moto import settings
 from moto.core.botocore_stubber import BotocoreStubber
 from werkzeug.exceptions import HTTPException
@@ -97,6 +100,14 @@ REQUIRED = tuple(
 )
 
 
+# What Moto raises to answer with an error (a queue it cannot find, say):
+# werkzeug's HTTPException, and in newer releases its own ServiceException.
+ERRORS: tuple[type[Exception], ...] = (
+    HTTPException,
+    *filter(None, [getattr(exceptions, "ServiceException", None)]),
+)
+
+
 def nested_count() -> int:
     """How many Moto mocks are started (aiomoto's and any raw ones)."""
     count: int = models.MockAWS._nested_count
@@ -116,14 +127,70 @@ def sqs_queue_of(request: AWSPreparedRequest) -> Any:
     from moto.sqs.responses import SQSResponse
 
     handler = SQSResponse()
-    handler.setup_class(normalized(request))
+    moto_request = normalized(request)
+    if moto_request is request:
+        moto_request = _with_text_headers(request)
+    # Moto's stubber hands a handler the URL and headers beside the request;
+    # releases without a normalized request of their own (before 5.1.9)
+    # require them.
+    handler.setup_class(moto_request, _full_url(moto_request), moto_request.headers)
     return handler.sqs_backend.get_queue(handler._get_queue_name())
+
+
+def _with_text_headers(request: AWSPreparedRequest) -> AWSPreparedRequest:
+    """A copy of ``request`` with its header values decoded, as Moto's stubber
+    decodes them before its handlers read them; botocore's stays as it was."""
+    changed = copy.copy(request)
+    changed.headers = HeadersDict(
+        {
+            name: value.decode("utf-8") if isinstance(value, bytes) else value
+            for name, value in request.headers.items()
+        }
+    )
+    return changed
+
+
+def _full_url(request: Any) -> str:
+    """The URL Moto's stubber passes with ``request``: its normalized
+    request's ``raw_url``, else the prepared request's ``url``."""
+    url: str = getattr(request, "raw_url", None) or request.url
+    return url
 
 
 def normalized(request: AWSPreparedRequest) -> Any:
     """The request as Moto's handlers take it in this release."""
     normalize = getattr(core_request, "normalize_request", None)
     return request if normalize is None else normalize(request)
+
+
+def raw_http_request(
+    method: str, url: str, headers: dict[str, str], body: bytes
+) -> Any:
+    """A raw HTTP request (aiohttp, httpx) in the form Moto's stubber takes
+    one made with ``requests``.
+
+    Moto with a normalized request of its own builds it from botocore's
+    prepared request, form fields included.  Releases without one (before
+    5.1.9) read a form -- a presigned POST's fields and file -- only from a
+    werkzeug request, which their ``responses`` callback builds for
+    ``requests``; the same is built here.
+    """
+    if getattr(core_request, "normalize_request", None) is not None:
+        return AWSPreparedRequest(method, url, HeadersDict(headers), body, False)
+    from werkzeug.wrappers import Request
+
+    parts = urlsplit(url)
+    found = {name.lower(): value for name, value in headers.items()}
+    return Request.from_values(
+        path=parts.path,
+        query_string=parts.query,
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        method=method,
+        headers=list(headers.items()),
+        input_stream=io.BytesIO(body) if body else None,
+        content_length=int(found.get("content-length", len(body))),
+        content_type=found.get("content-type"),
+    )
 
 
 def sqs_queue_class() -> type:
