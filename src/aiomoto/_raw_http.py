@@ -23,8 +23,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from botocore.awsrequest import AWSPreparedRequest, HeadersDict
-
+from aiomoto._internals import moto as _moto
 from aiomoto._state import state
 from aiomoto.errors import RealHTTPRequestError
 
@@ -39,13 +38,7 @@ def answer(
 
     if not botocore_stubber.enabled:
         return None
-    request = AWSPreparedRequest(
-        method=method.upper(),
-        url=url,
-        headers=HeadersDict(dict(headers)),
-        body=body,
-        stream_output=False,
-    )
+    request = _moto.raw_http_request(method.upper(), url, dict(headers), body)
     with state.dispatch_lock:
         result = botocore_stubber.process_request(request)
     if result is None:
