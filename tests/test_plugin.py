@@ -165,14 +165,10 @@ import boto3
 import pytest
 
 
-async def check_clients(client, aioboto3_client, aioboto3_resource):
+async def check_client(client):
     s3 = await client("s3")
     await s3.create_bucket(Bucket="shared")
-    other = await aioboto3_client("s3", region_name="us-east-1")
-    assert [b["Name"] for b in (await other.list_buckets())["Buckets"]] == ["shared"]
-    resource = await aioboto3_resource("s3")
-    bucket = await resource.Bucket("shared")
-    await bucket.put_object(Key="k", Body=b"value")
+    await s3.put_object(Bucket="shared", Key="k", Body=b"value")
     body = boto3.client("s3").get_object(Bucket="shared", Key="k")["Body"]
     assert body.read() == b"value"
 
@@ -184,18 +180,40 @@ def test_sync_fixtures(aiomoto_mock, aiomoto_environment, aiomoto_session):
     assert aiomoto_session.get_config_variable("region") == "us-east-1"
 """
 
+AIOBOTO3_FIXTURES = """
+import boto3
+import pytest
+
+
+async def check_aioboto3_clients(client, aioboto3_client, aioboto3_resource):
+    s3 = await client("s3")
+    await s3.create_bucket(Bucket="shared")
+    other = await aioboto3_client("s3", region_name="us-east-1")
+    assert [b["Name"] for b in (await other.list_buckets())["Buckets"]] == ["shared"]
+    resource = await aioboto3_resource("s3")
+    bucket = await resource.Bucket("shared")
+    await bucket.put_object(Key="k", Body=b"value")
+    body = boto3.client("s3").get_object(Bucket="shared", Key="k")["Body"]
+    assert body.read() == b"value"
+"""
+
 PYTEST_ASYNCIO_TEST = """
 @pytest.mark.asyncio
-async def test_async_fixtures(
+async def test_async_fixture(aiomoto_client):
+    await check_client(aiomoto_client)
+"""
+
+PYTEST_ASYNCIO_AIOBOTO3_TEST = """
+@pytest.mark.asyncio
+async def test_aioboto3_fixtures(
     aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
 ):
-    await check_clients(
+    await check_aioboto3_clients(
         aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
     )
 """
 
 
-@needs_aioboto3
 @pytest.mark.parametrize("mode", ["strict", "auto"])
 def test_fixtures_under_pytest_asyncio(pytester: pytest.Pytester, mode: str) -> None:
     pytester.makepyfile(FIXTURES + PYTEST_ASYNCIO_TEST)
@@ -203,19 +221,26 @@ def test_fixtures_under_pytest_asyncio(pytester: pytest.Pytester, mode: str) -> 
     result.assert_outcomes(passed=2)
 
 
-ANYIO_TESTS = """
+@needs_aioboto3
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_aioboto3_fixtures_under_pytest_asyncio(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    pytester.makepyfile(AIOBOTO3_FIXTURES + PYTEST_ASYNCIO_AIOBOTO3_TEST)
+    result = run(pytester, mode=mode)
+    result.assert_outcomes(passed=1)
+
+
+ANYIO_BACKENDS = """
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request):
     return request.param
+"""
 
-
+ANYIO_TESTS = """
 @pytest.mark.anyio
-async def test_async_fixtures(
-    anyio_backend, aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
-):
-    await check_clients(
-        aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
-    )
+async def test_async_fixture(anyio_backend, aiomoto_client):
+    await check_client(aiomoto_client)
 
 
 @pytest.mark.anyio
@@ -227,9 +252,18 @@ async def test_marker(anyio_backend, aiomoto_client):
     assert names == ["marked"]
 """
 
+ANYIO_AIOBOTO3_TEST = """
+@pytest.mark.anyio
+async def test_aioboto3_fixtures(
+    anyio_backend, aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
+):
+    await check_aioboto3_clients(
+        aiomoto_client, aiomoto_aioboto3_client, aiomoto_aioboto3_resource
+    )
+"""
 
-@needs_aioboto3
-@pytest.mark.parametrize(
+# The ways pytest-asyncio and anyio's plugin meet in a session.
+ANYIO_PLUGINS = pytest.mark.parametrize(
     "plugins",
     [
         (),
@@ -240,15 +274,29 @@ async def test_marker(anyio_backend, aiomoto_client):
     ],
     ids=["with-pytest-asyncio", "anyio-registered-first", "anyio-only"],
 )
+
+
+@ANYIO_PLUGINS
 def test_fixtures_and_marker_under_anyio_on_asyncio_and_trio(
     pytester: pytest.Pytester, plugins: tuple[str, ...]
 ) -> None:
-    pytester.makepyfile(FIXTURES + ANYIO_TESTS)
+    pytester.makepyfile(FIXTURES + ANYIO_BACKENDS + ANYIO_TESTS)
     result = run(pytester, "-v", *plugins)
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(
-        ["*test_async_fixtures?trio? PASSED*", "*test_marker?trio? PASSED*"]
+        ["*test_async_fixture?trio? PASSED*", "*test_marker?trio? PASSED*"]
     )
+
+
+@needs_aioboto3
+@ANYIO_PLUGINS
+def test_aioboto3_fixtures_under_anyio_on_asyncio_and_trio(
+    pytester: pytest.Pytester, plugins: tuple[str, ...]
+) -> None:
+    pytester.makepyfile(AIOBOTO3_FIXTURES + ANYIO_BACKENDS + ANYIO_AIOBOTO3_TEST)
+    result = run(pytester, "-v", *plugins)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_aioboto3_fixtures?trio? PASSED*"])
 
 
 def test_async_fixtures_need_an_async_plugin(pytester: pytest.Pytester) -> None:
