@@ -7,12 +7,14 @@ few words; the README's service table repeats it.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from moto.sts.responses import TokenResponse
 from tests.parity import ParityScript, Script, Session, expect_error
 
 SCRIPTS: list[ParityScript] = []
@@ -32,6 +34,11 @@ ROLE_POLICY = json.dumps(
 # A fixed moment, recent enough for CloudWatch's retention windows, so both
 # runs send the very same timestamps.
 NOW = datetime.now(timezone.utc).replace(microsecond=0, second=0)
+# Moto routes REST requests by the service model (moto.core.routing) where it
+# has that router, which percent-decodes path parameters.  Moto 5.1 matched
+# the raw path instead, so an identity named in the path, e.g.
+# "sender%40example.com", is not found there -- through boto3 just the same.
+MOTO_DECODES_PATH_PARAMETERS = importlib.util.find_spec("moto.core.routing") is not None
 
 
 def script(
@@ -480,7 +487,11 @@ async def sts_script(aws: Session) -> None:
     await sts.get_caller_identity()
     await expect_error(sts.get_federation_token(Name="parity", Policy="x" * 3000))
     await sts.assume_role(RoleArn=role, RoleSessionName="again")
-    await sts.get_access_key_info(AccessKeyId="AKIAIOSFODNN7EXAMPLE")
+    # Moto answers GetAccessKeyInfo only where its STS responder has the
+    # method (not in Moto 5.1); elsewhere it would raise NotImplementedError
+    # for boto3 and aiobotocore alike, so the call is left out there.
+    if hasattr(TokenResponse, "get_access_key_info"):
+        await sts.get_access_key_info(AccessKeyId="AKIAIOSFODNN7EXAMPLE")
     await iam.list_roles()
 
 
@@ -822,7 +833,16 @@ async def ses_script(aws: Session) -> None:
 async def sesv2_script(aws: Session) -> None:
     ses = await aws.client("sesv2")
     await ses.create_email_identity(EmailIdentity="sender@example.com")
-    await ses.get_email_identity(EmailIdentity="sender@example.com")
+    await ses.create_email_identity(EmailIdentity="example.com")
+    await ses.get_email_identity(EmailIdentity="example.com")
+    if MOTO_DECODES_PATH_PARAMETERS:
+        await ses.get_email_identity(EmailIdentity="sender@example.com")
+    # Moto sends SES v2 mail through SES v1, which checks the sender among its
+    # own identities.  Moto 5.1 keeps SES v2's identities apart from those, so
+    # the sender is verified through SES v1 where SES v1 does not list it.
+    ses_v1 = await aws.client("ses")
+    if "sender@example.com" not in (await ses_v1.list_identities())["Identities"]:
+        await ses_v1.verify_email_identity(EmailAddress="sender@example.com")
     await ses.list_email_identities()
     await ses.send_email(
         FromEmailAddress="sender@example.com",
