@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 import pytest
 from aiobotocore.session import AioSession, get_session
+from botocore.endpoint_provider import EndpointProvider
 from tests.process_state import REGION, Snapshot, patch_points
 
 import aiomoto
@@ -45,6 +46,30 @@ C_TYPES = tuple(
         "Dispatcher",
     )
 )
+
+
+def endpoint_cache() -> Any:
+    """botocore's process-wide cache of resolved endpoints: an lru_cache of
+    ``CACHE_SIZE`` entries keyed on a weak reference to the provider and the
+    parameters (on ``resolve_endpoint`` up to botocore 1.42, on
+    ``_resolve_endpoint`` after)."""
+    for name in ("_resolve_endpoint", "resolve_endpoint"):
+        function = vars(EndpointProvider).get(name)
+        if hasattr(function, "cache_info"):
+            return function
+    pytest.fail("botocore's EndpointProvider has no lru-cached resolution")
+
+
+def fill_endpoint_cache(s3: Any) -> None:
+    """Bring botocore's endpoint cache to its bound with S3 endpoints like the
+    test's, so that an entry for a new client replaces one rather than adds.
+
+    Each client made inside a context adds an entry (its provider is new),
+    about 1 KiB; a cache left part-full by the tests run before would fill up
+    during the measurement, up to 100 KiB, and look like a leak."""
+    provider = s3._ruleset_resolver._provider
+    for n in range(endpoint_cache().cache_info().maxsize):
+        provider.resolve_endpoint(Region=REGION, Bucket=f"warm-up-{n}")
 
 
 def open_fds() -> int:
@@ -122,6 +147,7 @@ async def test_five_hundred_contexts_in_a_row_leave_nothing_behind(
             for n in range(WARM_UP):
                 await one_test(s3, s3_async, n + 1)
 
+            fill_endpoint_cache(s3)
             fds = open_fds()
             handlers = handler_count(session)
             objects_of_c_types = c_objects()
@@ -153,6 +179,20 @@ async def test_five_hundred_contexts_in_a_row_leave_nothing_behind(
     warned = [f"{w.category.__name__}: {w.message}" for w in caught]
     assert warned == []
     assert unraisables.seen == []
+
+
+@pytest.mark.asyncio
+async def test_botocore_endpoint_cache_stops_at_its_bound() -> None:
+    """What fills in the first contexts is bounded: clients made in contexts
+    (a new endpoint provider each) add entries only up to botocore's limit."""
+    cache = endpoint_cache()
+    bound = cache.cache_info().maxsize
+    for _ in range(bound // 2 + 10):  # two new providers each
+        async with aiomoto.mock_aws():
+            boto3.client("s3", region_name=REGION).list_buckets()
+            async with get_session().create_client("s3", region_name=REGION) as s3:
+                await s3.list_buckets()
+    assert cache.cache_info().currsize == bound
 
 
 def test_the_bounds_catch_a_leak(unraisables: Unraisables) -> None:
