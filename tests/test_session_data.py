@@ -23,6 +23,13 @@ SERVICES = ("s3", "dynamodb", "sqs", "sts", "lambda", "ec2")
 REGIONS = ("us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1")
 
 
+@pytest.fixture(autouse=True)
+def fast_path_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sharing is part of the fast path, which CI's second run switches
+    # off; the test of that switch sets it off itself.
+    monkeypatch.setenv("AIOMOTO_FAST_PATH", "1")
+
+
 def client_facts(client: Any) -> dict[str, Any]:
     """What a client was built from, as it is now (calls may change it)."""
     meta = client.meta
