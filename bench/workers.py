@@ -31,7 +31,7 @@ SHARED_PINS = ("boto3", "botocore", "aiobotocore", "aiohttp", "awscrt")
 
 def _pins() -> list[str]:
     pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
+    for line in (ROOT / "constraints" / "default.txt").read_text().splitlines():
         name, _, version = line.partition("==")
         if version and name.strip() in SHARED_PINS:
             pins[name.strip()] = f"{name.strip()}=={version.strip()}"
