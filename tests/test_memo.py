@@ -14,6 +14,7 @@ import botocore.endpoint_provider
 import botocore.useragent
 import botocore.utils
 import moto.core.responses
+import moto.sqs.models
 import pytest
 from botocore.endpoint_provider import EndpointProvider, RuleSet
 from botocore.exceptions import EndpointResolutionError
@@ -32,6 +33,8 @@ MEMO_POINTS = [
     (botocore.utils, "_parse_timestamp_with_tzinfo"),
     (botocore.useragent, "sanitize_user_agent_string_component"),
     (moto.core.responses, "method_names_from_class"),
+    (moto.core.responses, "camelcase_to_underscores"),
+    (moto.sqs.models, "camelcase_to_underscores"),
 ]
 
 
@@ -312,3 +315,60 @@ def test_an_action_patched_out_is_seen_at_once() -> None:
         assert "send_message" not in _memo.MethodNames(SQSResponse)
     assert inspect.isfunction(SQSResponse.send_message)
     assert 5 not in _memo.MethodNames(SQSResponse)
+
+
+# --- Moto's snake-case names ----------------------------------------------------
+
+SQS_ATTRIBUTE_NAMES = [
+    "ApproximateNumberOfMessagesNotVisible",
+    "ContentBasedDeduplication",
+    "KmsDataKeyReusePeriodSeconds",
+    "RedrivePolicy",
+    "SqsManagedSseEnabled",
+    "FifoQueue",
+    "QueueArn",
+    "",
+    "A",
+    "ABCDef",
+    "already_snake",
+    "With Space",
+    "ÄpfelÜber",
+]
+
+
+@pytest.mark.parametrize("name", SQS_ATTRIBUTE_NAMES)
+def test_snake_case_names_are_motos(name: str) -> None:
+    expected = _memo._camelcase_to_underscores(name)
+    assert _memo.camelcase_to_underscores(name) == expected
+    assert _memo.camelcase_to_underscores(name) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(max_size=40))
+def test_any_text_is_snake_cased_as_moto_does(name: str) -> None:
+    expected = _memo._camelcase_to_underscores(name)
+    assert _memo.camelcase_to_underscores(name) == expected
+    assert _memo.camelcase_to_underscores(name) == expected
+
+
+def test_sqs_answers_the_same_with_the_snake_case_memo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def queue_attributes() -> dict[str, str]:
+        with aiomoto.mock_aws():
+            client = boto3.client("sqs", region_name=REGION)
+            url = client.create_queue(
+                QueueName="snake.fifo",
+                Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+            )["QueueUrl"]
+            client.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="g")
+            found = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+        attributes: dict[str, str] = found["Attributes"]
+        for stamp in ("CreatedTimestamp", "LastModifiedTimestamp"):
+            attributes.pop(stamp)
+        return attributes
+
+    with_memo = queue_attributes()
+    assert with_memo["ContentBasedDeduplication"] == "true"
+    monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
+    assert queue_attributes() == with_memo

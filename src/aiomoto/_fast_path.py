@@ -57,6 +57,7 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "user-agent memo": botocore_internals.missing_for_user_agent_memo,
     "attribute-alias memo": moto_internals.missing_for_alias_memo,
     "action-lookup memo": moto_internals.missing_for_action_memo,
+    "snake-case memo": moto_internals.missing_for_snake_case_memo,
     "handler-signature memo": botocore_internals.missing_for_handler_memo,
     "event-alias memo": botocore_internals.missing_for_event_alias_memo,
     "session data": botocore_internals.missing_for_session_data,

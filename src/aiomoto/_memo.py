@@ -30,13 +30,17 @@ a third of its time recomputing these:
 * **Moto's action lookup.**  Moto's ``call_action`` lists every function of
   the response class with ``inspect.getmembers`` to test whether one name is
   among them; :class:`MethodNames` answers that test directly.
+* **Moto's snake-case names.**  Moto's SQS turns each of a queue's ~14
+  attribute names from camel case to snake case, character by character, on
+  every send and receive, and every ``call_action`` turns its action name:
+  :func:`camelcase_to_underscores` remembers the answer per name.
 
 Every table is bounded and holds only values botocore or Moto computed, so
 an answer is the same object or an equal one.  Each outermost enter empties
-them, but for three whose answers depend on nothing that can change: the
-parameters a rule set reads (keyed by the source data, which the entry keeps)
-whether a function's code takes ``**kwargs``, and event names under
-botocore's default aliases (checked against them).  Those stay, so that each
+them, but for four whose answers depend on nothing that can change: the
+parameters a rule set reads (keyed by the source data, which the entry keeps),
+whether a function's code takes ``**kwargs``, event names under botocore's
+default aliases (checked against them) and snake-case names.  Those stay, so that each
 test's fresh session finds them.  These are plain Python rather than C: a
 hit is one dict lookup, which is already C, and the code reads next to the
 botocore functions it stands in for.
@@ -418,6 +422,29 @@ class MethodNames:
         if not isinstance(name, str):
             return False
         return inspect.isfunction(getattr(self._cls, name, None))
+
+
+# --- Moto's snake-case names -------------------------------------------------
+
+_camelcase_to_underscores: Callable[[str], str] = _original(
+    _moto.utils, "camelcase_to_underscores"
+)
+_snake_case: dict[str, str] = {}
+
+
+def camelcase_to_underscores(argument: str) -> str:
+    """``moto.core.utils.camelcase_to_underscores``, remembered per name."""
+    if type(argument) is not str:
+        return _camelcase_to_underscores(argument)
+    try:
+        return _snake_case[argument]
+    except KeyError:
+        pass
+    snake = _camelcase_to_underscores(argument)
+    if len(_snake_case) >= TABLE_LIMIT:
+        _snake_case.clear()
+    _snake_case[argument] = snake
+    return snake
 
 
 # --- Installing -----------------------------------------------------------------

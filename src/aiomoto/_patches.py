@@ -310,6 +310,15 @@ PATCHES: tuple[Patch, ...] = (
         _use(_memo, "MethodNames"),
         _fast_path.condition("action-lookup memo"),
     ),
+    *(
+        Patch(
+            caller,
+            "camelcase_to_underscores",
+            _use(_memo, "camelcase_to_underscores"),
+            _fast_path.condition("snake-case memo"),
+        )
+        for caller in _moto.SNAKE_CASE_CALLERS
+    ),
     Patch(
         lambda: _botocore.hooks,
         "accepts_kwargs",

@@ -308,3 +308,28 @@ def missing_for_alias_memo() -> str | None:
 
 def missing_for_action_memo() -> str | None:
     return first_missing(["moto.core.responses:method_names_from_class"])
+
+
+def missing_for_snake_case_memo() -> str | None:
+    return first_missing(["moto.core.utils:camelcase_to_underscores"])
+
+
+def _snake_case_caller(name: str) -> Callable[[], ModuleType | None]:
+    """Module ``name``, if it calls Moto's own ``camelcase_to_underscores``
+    under that name; else None."""
+
+    def caller() -> ModuleType | None:
+        module = importlib.import_module(name)
+        own = vars(utils).get("camelcase_to_underscores")
+        if own is None or vars(module).get("camelcase_to_underscores") is not own:
+            return None
+        return module
+
+    return caller
+
+
+# The modules that call ``camelcase_to_underscores`` on every request:
+# Moto's action dispatch and SQS's queue attributes.
+SNAKE_CASE_CALLERS = tuple(
+    _snake_case_caller(name) for name in ("moto.core.responses", "moto.sqs.models")
+)
