@@ -95,7 +95,7 @@ def supported_range(library: str) -> str:
     return ",".join(parts) or " (any version)"
 
 
-def _release(version: str) -> tuple[int, ...]:
+def release(version: str) -> tuple[int, ...]:
     """The numeric release part of a version: ``"2.25.1rc1"`` -> ``(2, 25, 1)``."""
     match = re.match(r"\d+(?:\.\d+)*", version)
     if match is None:
@@ -126,14 +126,14 @@ def check_versions(
         minimums = declared_minimums()
     for name, minimum in minimums.items():
         version = installed.get(name) or _installed(name, version_of)
-        if version is not None and _release(version) < _release(minimum):
+        if version is not None and release(version) < release(minimum):
             raise ImportError(
                 f"aiomoto needs {name}>={minimum}, but {name} {version} is "
                 f"installed. Upgrade it: pip install '{name}>={minimum}'"
             )
     for name, newest in NEWEST_TESTED.items():
         version = installed.get(name) or _installed(name, version_of)
-        if version is not None and _release(version)[:2] > newest:
+        if version is not None and release(version)[:2] > newest:
             line = f"{newest[0]}.{newest[1]}"
             warnings.warn(
                 f"aiomoto was tested with {name} up to the {line}.x line, and "

@@ -1,6 +1,7 @@
 """Which pieces of the fast path are on in this process, and why.
 
-The fast path (``_routing``, ``_memo`` and ``_session_data``) only makes
+The fast path (``_routing``, ``_memo``, ``_session_data`` and
+``_async_emit``) only makes
 aiomoto faster; Moto's and botocore's own code gives the same answers
 without it.  Each piece relies on internals
 of Moto, botocore or ``responses`` that some supported releases lack.  At
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from aiomoto._environment import switch
+from aiomoto._internals import aiobotocore as aiobotocore_internals
 from aiomoto._internals import botocore as botocore_internals
 from aiomoto._internals import moto as moto_internals
 from aiomoto._internals import responses as responses_internals
@@ -61,6 +63,7 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "handler-signature memo": botocore_internals.missing_for_handler_memo,
     "event-alias memo": botocore_internals.missing_for_event_alias_memo,
     "session data": botocore_internals.missing_for_session_data,
+    "async emit": aiobotocore_internals.missing_for_async_emit,
 }
 
 

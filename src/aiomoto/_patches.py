@@ -17,12 +17,13 @@ import inspect
 import os
 import sys
 from collections.abc import Callable
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any, NamedTuple, NoReturn
 
 import aiohttp
 
 from aiomoto import (
+    _async_emit,
     _canary,
     _core,
     _environment,
@@ -179,12 +180,19 @@ async def refuse_real_request(self: object, request: AWSPreparedRequest) -> NoRe
     )
 
 
+def _async_emit_code() -> CodeType:
+    """The code of the ``_emit`` async clients run in this context."""
+    if _fast_path.decisions.enabled("async emit"):
+        return _async_emit.emit.__code__
+    return _aiobotocore.async_emit_code()
+
+
 def _dispatcher(original: Callable[..., object]) -> _core.Dispatcher:
     """``BotocoreStubber.__call__``: Moto's own for sync callers, aiomoto's
     awaitable response for aiobotocore's async emitter."""
     return _core.Dispatcher(
         original,
-        _aiobotocore.async_emit_code(),
+        _async_emit_code(),
         _respond_after_reading_body,
         dict(_waits.DEFERRED),
         lock=state.dispatch_lock,
@@ -330,6 +338,12 @@ PATCHES: tuple[Patch, ...] = (
         "_alias_event_name",
         _use(_memo, "alias_event_name"),
         _fast_path.condition("event-alias memo"),
+    ),
+    Patch(
+        lambda: _aiobotocore.AioHierarchicalEmitter,
+        "_emit",
+        _use(_async_emit, "emit"),
+        _fast_path.condition("async emit"),
     ),
     # The fast path's shared session data: sessions made in a context build
     # clients and endpoint resolvers from botocore data loaded once.
