@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -188,3 +189,30 @@ def test_the_frame_check_canary_fails_on_a_changed_emitter(
 
 def test_the_canary_passes_on_the_installed_aiobotocore() -> None:
     _canary.check_async_emitter()
+
+
+# --- pytest's internals -----------------------------------------------------------
+
+
+def test_a_fixture_function_is_swapped_back_even_on_failure() -> None:
+    from aiomoto._internals.pytest_plugins import fixture_function_swapped
+
+    def original() -> None: ...
+
+    def replacement() -> None: ...
+
+    fixturedef: Any = types.SimpleNamespace(func=original)
+    with pytest.raises(RuntimeError), fixture_function_swapped(fixturedef, replacement):
+        assert fixturedef.func is replacement
+        raise RuntimeError
+    assert fixturedef.func is original
+
+
+def test_a_pytest_without_fixture_functions_is_named() -> None:
+    from aiomoto._internals.pytest_plugins import fixture_function_swapped
+
+    with (
+        pytest.raises(aiomoto.UnsupportedDependencyError, match=r"pytest .*FixtureDef"),
+        fixture_function_swapped(object(), lambda: None),  # type: ignore[arg-type]
+    ):
+        pass

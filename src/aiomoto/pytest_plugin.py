@@ -47,6 +47,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
+from aiomoto._internals.pytest_plugins import (
+    fixture_function_swapped,
+    mark_for_pytest_asyncio,
+)
+
 if TYPE_CHECKING:
     from aiobotocore.session import AioSession
 
@@ -304,7 +309,7 @@ def _async_fixture(function: Callable[..., Any], name: str) -> Any:
     copy.__kwdefaults__ = function.__kwdefaults__
     copy.__qualname__ = function.__qualname__
     copy.__module__ = function.__module__
-    function._force_asyncio_fixture = True  # type: ignore[attr-defined]
+    mark_for_pytest_asyncio(function)
     _ANYIO_COPIES[function] = copy
     return pytest.fixture(name=name)(function)
 
@@ -327,13 +332,8 @@ def pytest_fixture_setup(
     copy = _ANYIO_COPIES.get(function)
     if copy is None or "anyio_backend" not in request.fixturenames:
         return (yield)
-    # FixtureDef.func is typed Final, but plugins (anyio's, pytest-asyncio's)
-    # swap it for the duration of a setup, as here.
-    fixturedef.func = copy  # type: ignore[misc]
-    try:
+    with fixture_function_swapped(fixturedef, copy):
         return (yield)
-    finally:
-        fixturedef.func = function  # type: ignore[misc]
 
 
 # --- the endpoint ------------------------------------------------------------

@@ -28,9 +28,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from importlib import metadata
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from aiomoto.errors import UnsupportedDependencyError
+if TYPE_CHECKING:
+    from aiomoto.errors import UnsupportedDependencyError
 
 
 class Required(NamedTuple):
@@ -68,7 +69,10 @@ def installed_version(library: str) -> str:
 
 def unsupported(library: str, what: str) -> UnsupportedDependencyError:
     """The error for a correctness internal ``what`` that ``library`` lacks."""
+    # Imported here, so that the pytest plugin's import of this package stays
+    # as cheap as pytest's own modules.
     from aiomoto._compat import supported_range
+    from aiomoto.errors import UnsupportedDependencyError
 
     version = installed_version(library)
     supported = supported_range(library)
