@@ -10,6 +10,9 @@ from typing import Any
 from unittest import mock
 
 import boto3
+import botocore
+import botocore.config
+import botocore.context
 import botocore.endpoint_provider
 import botocore.useragent
 import botocore.utils
@@ -32,6 +35,7 @@ MEMO_POINTS = [
     (EndpointProvider, "resolve_endpoint"),
     (botocore.utils, "_parse_timestamp_with_tzinfo"),
     (botocore.useragent, "sanitize_user_agent_string_component"),
+    (botocore.useragent.UserAgentString, "to_string"),
     (moto.core.responses, "method_names_from_class"),
     (moto.core.responses, "camelcase_to_underscores"),
     (moto.sqs.models, "camelcase_to_underscores"),
@@ -65,7 +69,12 @@ def test_installed_only_with_the_fast_path_and_removed_after(
 
 
 def tables() -> list[object]:
-    filled = [_memo._providers, _memo._timestamps, _memo._user_agent_components]
+    filled = [
+        _memo._providers,
+        _memo._timestamps,
+        _memo._user_agent_components,
+        _memo._user_agent_strings,
+    ]
     if _fast_path.PIECES["attribute-alias memo"]() is None:
         filled += [_memo._class_decides, _memo._aliases]
     return filled
@@ -279,6 +288,64 @@ def test_requests_carry_the_same_user_agent(monkeypatch: pytest.MonkeyPatch) -> 
     with_memo = sent_user_agent()
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert sent_user_agent() == with_memo
+
+
+def user_agent_of(config: botocore.config.Config | None) -> Any:
+    agent = botocore.useragent.UserAgentString.from_environment()
+    agent.set_session_config("Botocore", botocore.__version__, "session-extra")
+    return agent if config is None else agent.with_client_config(config)
+
+
+USER_AGENT_CONFIGS = [
+    None,
+    botocore.config.Config(),
+    botocore.config.Config(user_agent_extra="my-tool/1.0"),
+    botocore.config.Config(user_agent_appid="my-app"),
+    botocore.config.Config(user_agent="legacy-agent/2.0"),
+    botocore.config.Config(retries={"mode": "adaptive", "max_attempts": 2}),
+    botocore.config.Config(endpoint_discovery_enabled=True),
+]
+
+
+@pytest.mark.parametrize("config", USER_AGENT_CONFIGS)
+@pytest.mark.parametrize("features", [(), ("WAITER",), ("PAGINATOR", "WAITER")])
+def test_user_agent_strings_are_botocores(
+    config: botocore.config.Config | None, features: tuple[str, ...]
+) -> None:
+    agent = user_agent_of(config)
+    agent.set_client_features({"Z"})
+    with botocore.context.start_as_current_context():
+        botocore.useragent.register_feature_ids(features)
+        expected = _memo._user_agent_to_string(agent)
+        assert _memo.user_agent_string(agent) == expected
+        assert _memo.user_agent_string(agent) == expected
+    assert ("my-tool/1.0" in expected) == (
+        config is not None and config.user_agent_extra is not None
+    )
+
+
+def test_a_user_agent_follows_its_config_and_features() -> None:
+    config = botocore.config.Config()
+    agent = user_agent_of(config)
+    first = _memo.user_agent_string(agent)
+    config.user_agent_extra = "added-later/1.0"
+    changed = _memo.user_agent_string(agent)
+    assert changed == _memo._user_agent_to_string(agent) != first
+    assert changed.endswith("added-later/1.0")
+    with botocore.context.start_as_current_context():
+        botocore.useragent.register_feature_id("WAITER")
+        waiting = _memo.user_agent_string(agent)
+        assert waiting == _memo._user_agent_to_string(agent) != changed
+    assert _memo.user_agent_string(agent) == changed
+
+
+def test_a_user_agent_subclass_is_left_to_botocore() -> None:
+    class Custom(botocore.useragent.UserAgentString):
+        def _build_extra(self) -> list[Any]:
+            return [botocore.useragent.RawStringUserAgentComponent("custom/1")]
+
+    agent = Custom.from_environment()
+    assert _memo.user_agent_string(agent).endswith("custom/1")
 
 
 # --- Moto's action lookup -----------------------------------------------------------

@@ -57,6 +57,7 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "endpoint memo": botocore_internals.missing_for_endpoint_memo,
     "timestamp memo": botocore_internals.missing_for_timestamp_memo,
     "user-agent memo": botocore_internals.missing_for_user_agent_memo,
+    "user-agent string memo": botocore_internals.missing_for_user_agent_string_memo,
     "attribute-alias memo": moto_internals.missing_for_alias_memo,
     "action-lookup memo": moto_internals.missing_for_action_memo,
     "snake-case memo": moto_internals.missing_for_snake_case_memo,

@@ -14,8 +14,11 @@ a third of its time recomputing these:
   twice: once when Moto's serializer normalises it, once when botocore parses
   the response.  Listing 1,000 keys spends 40% of its time there.
   :func:`parse_timestamp_with_tzinfo` remembers complete, zoned timestamps.
-* **User agent.**  botocore rebuilds and re-sanitises about 100 user-agent
-  components per request, always the same strings.
+* **User agent.**  botocore builds the user-agent string twice per request
+  (once more after signing has registered its features), each time from
+  about 18 components it rebuilds and re-sanitises: :func:`user_agent_string`
+  remembers the string per complete set of its inputs, and
+  :func:`sanitize_user_agent_string_component` the components.
 * **Handler signatures.**  Every new session checks, with
   ``inspect.getfullargspec``, that each of its ~130 builtin handlers takes
   ``**kwargs``: :func:`accepts_kwargs` remembers the answer per function.
@@ -260,8 +263,67 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
     clean = _sanitize_user_agent_string_component(raw_str, allow_hash)
     if len(_user_agent_components) >= TABLE_LIMIT:
         _user_agent_components.clear()
+    _user_agent_strings.clear()
     _user_agent_components[key] = clean
     return clean
+
+
+# --- User-agent strings -------------------------------------------------------
+
+_UserAgentString: Any = getattr(_botocore.useragent, "UserAgentString", None)
+_user_agent_to_string: Callable[[Any], str] = _original(_UserAgentString, "to_string")
+_user_agent_strings: dict[tuple[object, ...], str] = {}
+
+
+def _frozen(value: object) -> object:
+    """A hashable value equal for equal inputs (TypeError if there is none)."""
+    if type(value) is dict:
+        return (dict, tuple([(key, _frozen(item)) for key, item in value.items()]))
+    if type(value) is set or type(value) is frozenset:
+        return (frozenset, frozenset(value))
+    if type(value) is list or type(value) is tuple:
+        return (type(value), tuple([_frozen(item) for item in value]))
+    hash(value)
+    return value
+
+
+def _user_agent_inputs(agent: Any) -> tuple[object, ...]:
+    """Everything ``UserAgentString.to_string`` reads, as a key.
+
+    Its own fields, all of its client config's (a config can be changed after
+    the client is made), and the request's features in the order the string
+    lists them: botocore joins a set, so the key holds the order this very set
+    iterates in, computed as botocore computes it.
+    """
+    fields = dict(vars(agent))
+    config = fields.pop("_client_config", None)
+    context = _botocore.useragent.get_context()
+    context_features = set() if context is None else context.features
+    features = (fields.get("_client_features") or set()).union(context_features)
+    return (
+        _frozen(fields),
+        None if config is None else (type(config), _frozen(vars(config))),
+        bool(config),
+        tuple(features),
+    )
+
+
+def user_agent_string(self: Any) -> str:
+    """``UserAgentString.to_string``, remembered per complete set of inputs."""
+    if type(self) is not _UserAgentString:
+        return _user_agent_to_string(self)
+    try:
+        key = _user_agent_inputs(self)
+        return _user_agent_strings[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return _user_agent_to_string(self)
+    built = _user_agent_to_string(self)
+    if len(_user_agent_strings) >= TABLE_LIMIT:
+        _user_agent_strings.clear()
+    _user_agent_strings[key] = built
+    return built
 
 
 # --- Handler signatures -------------------------------------------------------
@@ -455,5 +517,6 @@ def clear() -> None:
     _providers.clear()
     _timestamps.clear()
     _user_agent_components.clear()
+    _user_agent_strings.clear()
     _class_decides.clear()
     _aliases.clear()

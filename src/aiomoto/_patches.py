@@ -307,6 +307,12 @@ PATCHES: tuple[Patch, ...] = (
         _fast_path.condition("user-agent memo"),
     ),
     Patch(
+        lambda: getattr(_botocore.useragent, "UserAgentString", None),
+        "to_string",
+        _use(_memo, "user_agent_string"),
+        _fast_path.condition("user-agent string memo"),
+    ),
+    Patch(
         lambda: _moto.serialize.XFormedAttributePicker,
         "get_possible_keys",
         _use(_memo, "possible_keys"),

@@ -94,6 +94,28 @@ def missing_for_user_agent_memo() -> str | None:
     return first_missing(["botocore.useragent:sanitize_user_agent_string_component"])
 
 
+def missing_for_user_agent_string_memo() -> str | None:
+    """What the user-agent string memo lacks, or None.
+
+    It stands in for ``UserAgentString.to_string`` only where botocore builds
+    the string from the object's own fields, its client config and the
+    request context's features -- not where a customization rewrites the
+    components.
+    """
+    missing = first_missing(
+        [
+            "botocore.useragent:UserAgentString.to_string",
+            "botocore.useragent:get_context",
+            "botocore.useragent:modify_components",
+        ]
+    )
+    if missing is not None:
+        return missing
+    if useragent.modify_components.__module__ != useragent.__name__:
+        return "botocore.useragent:modify_components (customized)"
+    return None
+
+
 def missing_for_handler_memo() -> str | None:
     return first_missing(["botocore.hooks:accepts_kwargs"])
 
