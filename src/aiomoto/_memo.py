@@ -275,8 +275,14 @@ _user_agent_to_string: Callable[[Any], str] = _original(_UserAgentString, "to_st
 _user_agent_strings: dict[tuple[object, ...], str] = {}
 
 
+# Values that are their own key.
+_ATOMS = frozenset({str, int, bool, float, type(None)})
+
+
 def _frozen(value: object) -> object:
     """A hashable value equal for equal inputs (TypeError if there is none)."""
+    if type(value) in _ATOMS:
+        return value
     if type(value) is dict:
         return (dict, tuple([(key, _frozen(item)) for key, item in value.items()]))
     if type(value) is set or type(value) is frozenset:
