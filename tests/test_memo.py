@@ -315,7 +315,8 @@ def test_user_agent_strings_are_botocores(
     agent = user_agent_of(config)
     agent.set_client_features({"Z"})
     with botocore.context.start_as_current_context():
-        botocore.useragent.register_feature_ids(features)
+        for feature in features:
+            botocore.useragent.register_feature_id(feature)
         expected = _memo._user_agent_to_string(agent)
         assert _memo.user_agent_string(agent) == expected
         assert _memo.user_agent_string(agent) == expected
