@@ -1,6 +1,7 @@
 """Which pieces of the fast path are on in this process, and why.
 
-The fast path (``_routing``, ``_memo`` and ``_session_data``) only makes
+The fast path (``_routing``, ``_moto_request``, ``_memo`` and
+``_session_data``) only makes
 aiomoto faster; Moto's and botocore's own code gives the same answers
 without it.  Each piece relies on internals
 of Moto, botocore or ``responses`` that some supported releases lack.  At
@@ -18,6 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import NamedTuple
 
+from aiomoto import _moto_request
 from aiomoto._environment import switch
 from aiomoto._internals import botocore as botocore_internals
 from aiomoto._internals import moto as moto_internals
@@ -60,6 +62,12 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "handler-signature memo": botocore_internals.missing_for_handler_memo,
     "event-alias memo": botocore_internals.missing_for_event_alias_memo,
     "session data": botocore_internals.missing_for_session_data,
+    "request building": _first(
+        botocore_internals.missing_for_header_items,
+        functools.partial(
+            moto_internals.missing_for_request_building, _moto_request.normalize
+        ),
+    ),
 }
 
 

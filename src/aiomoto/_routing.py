@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
-from aiomoto import _memo
+from aiomoto import _fast_path, _memo, _moto_request
 from aiomoto._internals import moto as _moto
 from aiomoto._internals import responses as _responses
 from aiomoto._internals.botocore import AWSPreparedRequest
@@ -233,13 +233,20 @@ def _touch_default_backend(backends: Any) -> None:
     _default_backend(backends)
 
 
-def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
+def _normalized(request: AWSPreparedRequest) -> tuple[Any, str]:
+    """Moto's normalized request and its ``raw_url``: built directly while
+    the "request building" piece is on, else by Moto."""
+    if _fast_path.decisions.enabled("request building"):
+        return _moto_request.normalize(request)
     normalized = _moto.core_request.normalize_request(request)
+    return normalized, normalized.raw_url
+
+
+def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
+    normalized, raw_url = _normalized(request)
     try:
         _moto.moto_api.recorder._record_request(normalized)
-        status, headers, body = handler(
-            normalized, normalized.raw_url, normalized.headers
-        )
+        status, headers, body = handler(normalized, raw_url, normalized.headers)
     except _moto.HTTPException as error:
         return error.code, error.get_headers(), error.get_body()  # type: ignore[return-value]
     return status, headers, body
