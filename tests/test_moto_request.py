@@ -22,6 +22,8 @@ import werkzeug.test
 from aiobotocore.session import get_session
 from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto.core.request import normalize_request
 
 import aiomoto
@@ -449,85 +451,77 @@ def test_corpus_reaches_what_it_claims() -> None:
 
 # --- Generated requests ---------------------------------------------------
 
-try:
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover - hypothesis is a test dependency
-    given = None
-
-if given is not None:
-    _text = st.text(
-        st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
-    )
-    _url_text = st.text(
-        st.sampled_from("aZ09-._~!$&'()*+,;=:@/%?# \t\u00e9\N{SNOWMAN}"), max_size=20
-    ).map(lambda text: text.replace("Z", "%2F").replace("9", "%C3"))
-    _names = st.sampled_from(
+_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_url_text = st.text(
+    st.sampled_from("aZ09-._~!$&'()*+,;=:@/%?# \t\u00e9\N{SNOWMAN}"), max_size=20
+).map(lambda text: text.replace("Z", "%2F").replace("9", "%C3"))
+_names = st.sampled_from(
+    [
+        "Content-Type",
+        "content-type",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Host",
+        "X-Amz-Date",
+        "x-amz-meta-a_b",
+        "X-AMZ-META-C_D",
+        "x_under",
+        "X-Dup",
+        "x-dup",
+    ]
+)
+_values = (
+    st.sampled_from(
         [
-            "Content-Type",
-            "content-type",
-            "Content-Length",
-            "Transfer-Encoding",
-            "Host",
-            "X-Amz-Date",
-            "x-amz-meta-a_b",
-            "X-AMZ-META-C_D",
-            "x_under",
-            "X-Dup",
-            "x-dup",
+            "",
+            "text/plain",
+            "multipart/form-data",
+            "application/x-www-form-urlencoded",
         ]
     )
-    _values = (
-        st.sampled_from(
-            [
-                "",
-                "text/plain",
-                "multipart/form-data",
-                "application/x-www-form-urlencoded",
-            ]
-        )
-        | _text
-        | _text.map(str.encode)
-    )
-    _bodies = st.one_of(
-        st.none(),
-        st.binary(max_size=16),
-        _text,
-        st.binary(max_size=16).map(lambda data: lambda: io.BytesIO(data)),
-    )
-    _hosts = st.sampled_from(
-        [
-            "s3.amazonaws.com",
-            "Bucket.S3.Amazonaws.com",
-            "localhost:5000",
-            "localhost:80",
-            "localhost:443",
-            "[::1]:8080",
-            "b\u00fccher.example",
-        ]
-    )
+    | _text
+    | _text.map(str.encode)
+)
+_bodies = st.one_of(
+    st.none(),
+    st.binary(max_size=16),
+    _text,
+    st.binary(max_size=16).map(lambda data: lambda: io.BytesIO(data)),
+)
+_hosts = st.sampled_from(
+    [
+        "s3.amazonaws.com",
+        "Bucket.S3.Amazonaws.com",
+        "localhost:5000",
+        "localhost:80",
+        "localhost:443",
+        "[::1]:8080",
+        "b\u00fccher.example",
+    ]
+)
 
-    @settings(max_examples=400, deadline=None)
-    @given(
-        method=st.sampled_from(["GET", "PUT", "POST", "delete"]),
-        scheme=st.sampled_from(["http", "https"]),
-        host=_hosts,
-        path=_url_text,
-        query=_url_text,
-        headers=st.lists(st.tuples(_names, _values), max_size=6),
-        body=_bodies,
-    )
-    def test_generated_requests_same_as_moto(
-        method: str,
-        scheme: str,
-        host: str,
-        path: str,
-        query: str,
-        headers: list[tuple[str, Any]],
-        body: Any,
-    ) -> None:
-        url = f"{scheme}://{host}/{path}" + (f"?{query}" if query else "")
-        assert_same(prepared(method, url, headers, body))
+
+@settings(max_examples=400, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "delete"]),
+    scheme=st.sampled_from(["http", "https"]),
+    host=_hosts,
+    path=_url_text,
+    query=_url_text,
+    headers=st.lists(st.tuples(_names, _values), max_size=6),
+    body=_bodies,
+)
+def test_generated_requests_same_as_moto(
+    method: str,
+    scheme: str,
+    host: str,
+    path: str,
+    query: str,
+    headers: list[tuple[str, Any]],
+    body: Any,
+) -> None:
+    url = f"{scheme}://{host}/{path}" + (f"?{query}" if query else "")
+    assert_same(prepared(method, url, headers, body))
 
 
 # --- The capability check -------------------------------------------------
