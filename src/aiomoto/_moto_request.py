@@ -91,42 +91,38 @@ class _Headers(NamedTuple):
 
 def normalize(request: AWSPreparedRequest) -> Normalized:
     """What ``moto.core.request.normalize_request(request)`` gives, and its
-    ``raw_url``."""
+    ``raw_url``.
+
+    The steps run in the order Moto and werkzeug run them (body unchunked,
+    headers, path, origin, body read), so a request either side refuses
+    raises the same error, and a stream is not read before a refusal.
+    """
     body = request.body
     if isinstance(body, _moto.core_request.AwsChunkedWrapper):
         body = body.read()
     headers = _headers(request.headers)
-    parsed = urlparse(request.url)
-    path = parsed.path
-    if headers is None or not path.startswith("/") or path.startswith("//"):
+    url = urlparse(request.url)
+    if headers is None or not url.path.startswith("/") or url.path.startswith("//"):
         return _built_by_moto(request, body)
+    path_info = _path_info(url.path)
+    origin = _origin(url.scheme, url.netloc)
     data = _data(body)
     if data is not None and not isinstance(data, bytes):
         return _built_by_moto(request, data)
-    mimetype = _mimetype(headers.content_type)
-    if data is None and mimetype == _MULTIPART:
+    if data is None and _mimetype(headers.content_type) == _MULTIPART:
         return _built_by_moto(request, body)
 
-    origin = _origin(parsed.scheme, parsed.netloc)
     environ = dict(origin.environ)
-    raw_uri = _wsgi_string(path)
-    query = parsed.query
+    raw_uri = _wsgi_string(url.path)
     environ["REQUEST_METHOD"] = request.method
-    environ["PATH_INFO"] = _path_info(path)
-    environ["QUERY_STRING"] = _wsgi_string(query)
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = _wsgi_string(url.query)
     environ["REQUEST_URI"] = raw_uri
     environ["RAW_URI"] = raw_uri
     environ["wsgi.input"] = io.BytesIO(data or b"")
     # werkzeug takes the error stream at build time: pytest swaps it.
     environ["wsgi.errors"] = sys.stderr
-    if headers.content_type is not None:
-        environ["CONTENT_TYPE"] = headers.content_type
-    # werkzeug counts a body it is given, and an empty URL-encoded form it
-    # writes itself; otherwise it leaves the length to Moto's default below.
-    if data is not None:
-        environ["CONTENT_LENGTH"] = str(len(data))
-    elif mimetype == _URL_ENCODED:
-        environ["CONTENT_LENGTH"] = "0"
+    _add_content_keys(environ, headers.content_type, data)
     environ.update(headers.wsgi)
 
     moto_request = _moto.core_request.Request(environ)
@@ -134,11 +130,26 @@ def normalize(request: AWSPreparedRequest) -> Normalized:
     environ[_moto.core_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = headers.preserved
     environ.setdefault("CONTENT_LENGTH", "0")
 
-    root = origin.root
-    if "HTTP_HOST" in headers.wsgi:
-        root = _url_root(environ)
-    raw_url = f"{root}{raw_uri}?{query}" if query else f"{root}{raw_uri}"
+    # A Host header replaces the origin's host, and with it the URL root.
+    root = _url_root(environ) if "HTTP_HOST" in headers.wsgi else origin.root
+    raw_url = f"{root}{raw_uri}?{url.query}" if url.query else f"{root}{raw_uri}"
     return Normalized(moto_request, raw_url)
+
+
+def _add_content_keys(
+    environ: dict[str, Any], content_type: str | None, data: bytes | None
+) -> None:
+    """``CONTENT_TYPE`` and ``CONTENT_LENGTH`` where werkzeug puts them.
+
+    werkzeug counts a body it is given, and an empty URL-encoded form it
+    writes itself; otherwise it leaves the length out (Moto adds "0" last).
+    """
+    if content_type is not None:
+        environ["CONTENT_TYPE"] = content_type
+    if data is not None:
+        environ["CONTENT_LENGTH"] = str(len(data))
+    elif _mimetype(content_type) == _URL_ENCODED:
+        environ["CONTENT_LENGTH"] = "0"
 
 
 def _built_by_moto(request: AWSPreparedRequest, body: Any) -> Normalized:

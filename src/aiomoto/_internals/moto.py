@@ -323,7 +323,8 @@ def werkzeug_environ(base_url: str) -> dict[str, Any]:
 
 
 def _canary_requests() -> list[AWSPreparedRequest]:
-    """Requests of the shapes aiomoto's clients send, and some odd ones."""
+    """Requests of the shapes aiomoto's clients send, and some odd ones;
+    new ones at each call, as building one may read its body stream."""
     s3_headers = HeadersDict(
         {
             "Content-Type": "text/plain",
@@ -366,6 +367,9 @@ def _canary_requests() -> list[AWSPreparedRequest]:
         ),
         AWSPreparedRequest(
             "POST", "https://sqs.us-east-1.amazonaws.com/", form_headers, b"", True
+        ),
+        AWSPreparedRequest(
+            "PUT", "http://localhost:5000/b/k", {}, io.BytesIO(b"streamed"), True
         ),
     ]
 
@@ -429,10 +433,10 @@ def missing_for_request_building(
     )
     if missing is not None:
         return missing
-    for canary in _canary_requests():
+    for canary, same in zip(_canary_requests(), _canary_requests(), strict=True):
         built, raw_url = normalize(canary)
         difference = request_difference(
-            built, raw_url, core_request.normalize_request(canary)
+            built, raw_url, core_request.normalize_request(same)
         )
         if difference is not None:
             return (
