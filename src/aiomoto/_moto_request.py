@@ -13,7 +13,8 @@ Moto's own ``Request`` class, so handlers read exactly what they read from
 Moto's.  The parts that depend only on the URL's origin (scheme and host:
 ``SERVER_NAME``, ``SERVER_PORT``, ``HTTP_HOST`` and the constant WSGI keys)
 and the URL root ``raw_url`` starts with are made by werkzeug itself, once
-per origin, and kept.  What varies per request follows werkzeug's rules:
+per origin (and Host header), and kept.  What varies per request follows
+werkzeug's rules:
 
 * The path, without the ``;params`` ``urlparse`` splits off, is
   ``REQUEST_URI`` and ``RAW_URI``; ``PATH_INFO`` is the path converted to a
@@ -72,14 +73,6 @@ class Normalized(NamedTuple):
     raw_url: str
 
 
-class _Origin(NamedTuple):
-    # The environ werkzeug builds for a bare GET to the origin: its keys, in
-    # werkzeug's order, with the origin's values; per-request keys replaced.
-    environ: dict[str, Any]
-    # Moto's ``url_root`` for it, without the trailing slash.
-    root: str
-
-
 class _Headers(NamedTuple):
     # The first Content-Type value.
     content_type: str | None
@@ -112,7 +105,9 @@ def normalize(request: AWSPreparedRequest) -> Normalized:
     if data is None and _mimetype(headers.content_type) == _MULTIPART:
         return _built_by_moto(request, body)
 
-    environ = dict(origin.environ)
+    # The origin's environ has werkzeug's keys in werkzeug's order; the
+    # per-request ones are replaced in place.
+    environ = dict(origin)
     raw_uri = _wsgi_string(url.path)
     environ["REQUEST_METHOD"] = request.method
     environ["PATH_INFO"] = path_info
@@ -130,8 +125,7 @@ def normalize(request: AWSPreparedRequest) -> Normalized:
     environ[_moto.core_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = headers.preserved
     environ.setdefault("CONTENT_LENGTH", "0")
 
-    # A Host header replaces the origin's host, and with it the URL root.
-    root = _url_root(environ) if "HTTP_HOST" in headers.wsgi else origin.root
+    root = _url_root(environ)
     raw_url = f"{root}{raw_uri}?{url.query}" if url.query else f"{root}{raw_uri}"
     return Normalized(moto_request, raw_url)
 
@@ -229,22 +223,28 @@ def _path_info(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _origin(scheme: str, netloc: str) -> _Origin:
-    """werkzeug's environ keys and Moto's URL root for one origin.
+def _origin(scheme: str, netloc: str) -> dict[str, Any]:
+    """The environ werkzeug builds for a bare GET to one origin.
 
-    werkzeug makes them: it lower-cases and IDNA-encodes the host and
-    normalizes the port, and fills in the server name and port.
+    werkzeug makes it: it lower-cases and IDNA-encodes the host, normalizes
+    the port, and fills in the server name and port and the constant keys.
     """
-    environ = _moto.werkzeug_environ(f"{scheme}://{netloc}")
-    return _Origin(environ, _url_root(environ))
+    return _moto.werkzeug_environ(f"{scheme}://{netloc}")
 
 
 def _url_root(environ: dict[str, Any]) -> str:
     """Moto's ``url_root`` (without its trailing slash) for ``environ``.
 
     It depends only on the scheme, the host and server keys and the script
-    name, so a request built from those alone gives it.
+    name (botocore's Host header, where it sends one, is the host), so it is
+    kept for each set of those values.
     """
-    bare = {key: environ[key] for key in _ROOT_KEYS}
+    return _root_for(tuple(environ[key] for key in _ROOT_KEYS))
+
+
+@functools.lru_cache(maxsize=256)
+def _root_for(values: tuple[Any, ...]) -> str:
+    """Moto's ``url_root`` for a request built from these ``_ROOT_KEYS``."""
+    bare = dict(zip(_ROOT_KEYS, values, strict=True))
     root: str = _moto.core_request.Request(bare).url_root
     return root.rstrip("/")
