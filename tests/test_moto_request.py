@@ -566,6 +566,16 @@ def test_capability_check_notices_different_header_reading(
     assert "HeadersDict" in missing
 
 
+def test_capability_check_notices_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(environ: dict[str, Any]) -> str:
+        raise KeyError("SCRIPT_NAME")
+
+    monkeypatch.setattr(_moto_request, "_url_root", refuse)
+    missing = _fast_path.PIECES["request building"]()
+    assert missing is not None
+    assert "raised KeyError" in missing
+
+
 # --- Wiring into the routing ----------------------------------------------
 
 

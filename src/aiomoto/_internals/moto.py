@@ -434,10 +434,14 @@ def missing_for_request_building(
     if missing is not None:
         return missing
     for canary, same in zip(_canary_requests(), _canary_requests(), strict=True):
-        built, raw_url = normalize(canary)
-        difference = request_difference(
-            built, raw_url, core_request.normalize_request(same)
-        )
+        try:
+            built, raw_url = normalize(canary)
+            difference = request_difference(
+                built, raw_url, core_request.normalize_request(same)
+            )
+        except Exception as error:
+            # A release that refuses a canary is one aiomoto does not know.
+            difference = f"raised {type(error).__name__}: {error}"
         if difference is not None:
             return (
                 "the request moto.core.request:normalize_request builds for "
