@@ -38,13 +38,15 @@ def prepared(method: str, url: str, headers: Any = None, body: Any = None) -> Ma
     body stream)."""
 
     def make() -> AWSPreparedRequest:
-        copied = dict(headers or {}) if not isinstance(headers, list) else headers
-        return AWSPreparedRequest(method, url, _as_headers(copied), _fresh(body), True)
+        return AWSPreparedRequest(
+            method, url, _as_headers(headers or {}), _fresh(body), True
+        )
 
     return make
 
 
 def _as_headers(headers: Any) -> Any:
+    """Fresh headers: botocore's from a mapping, pairs from a list."""
     if isinstance(headers, list):
         # Repeated names: a mapping whose items() repeats them.
         return _PairHeaders(headers)
