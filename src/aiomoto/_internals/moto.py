@@ -6,7 +6,10 @@ Correctness needs Moto's mock object and its counters, the global
 empties, and SQS's long-poll wait.  The fast path needs, besides, Moto's
 routing tables and helpers (``_routing``), the ``responses`` registrations
 of ``MockAWS._enable_patching`` and two functions of its serializer and
-response classes (``_memo``).
+response classes (``_memo``).  Building Moto's request directly
+(``_moto_request``) needs ``moto.core.request``'s ``Request`` and its
+preserved-header helpers, and werkzeug's ``EnvironBuilder`` (a dependency of
+Moto's) for the keys of each origin.
 
 Moto changed shape across 5.1 and 5.2: ``moto.core.request`` first appears in
 5.1.9, ``BotocoreStubber.process_prepared_request`` in 5.2.5, and in between
