@@ -592,7 +592,14 @@ def test_routing_uses_moto_when_the_piece_is_off(
 ) -> None:
     monkeypatch.setattr(_fast_path.decisions, "pieces", {})
     monkeypatch.setattr(_moto_request, "normalize", _refuse)
-    request, raw_url = _routing._normalized(CASES["json post"]())
+    seen: list[tuple[Any, str]] = []
+
+    def handler(request: Any, full_url: str, headers: Any) -> Any:
+        seen.append((request, full_url))
+        return 200, {}, b""
+
+    assert _routing._call_handler(handler, CASES["json post"]()) == (200, {}, b"")
+    [(request, raw_url)] = seen
     assert raw_url == "https://dynamodb.us-east-1.amazonaws.com/"
     assert request.data == b"{}"
 

@@ -233,19 +233,18 @@ def _touch_default_backend(backends: Any) -> None:
     _default_backend(backends)
 
 
-def _normalized(request: AWSPreparedRequest) -> tuple[Any, str]:
-    """Moto's normalized request and its ``raw_url``: built directly while
-    the "request building" piece is on, else by Moto."""
-    if _fast_path.decisions.enabled("request building"):
-        return _moto_request.normalize(request)
-    normalized = _moto.core_request.normalize_request(request)
-    return normalized, normalized.raw_url
-
-
 def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
-    normalized, raw_url = _normalized(request)
+    # While the "request building" piece is on, aiomoto builds Moto's request
+    # and its raw_url; else Moto does, reading raw_url where Moto reads it.
+    built = _fast_path.decisions.enabled("request building")
+    if built:
+        normalized, raw_url = _moto_request.normalize(request)
+    else:
+        normalized = _moto.core_request.normalize_request(request)
     try:
         _moto.moto_api.recorder._record_request(normalized)
+        if not built:
+            raw_url = normalized.raw_url
         status, headers, body = handler(normalized, raw_url, normalized.headers)
     except _moto.HTTPException as error:
         return error.code, error.get_headers(), error.get_body()  # type: ignore[return-value]
