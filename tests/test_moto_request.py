@@ -499,6 +499,9 @@ _hosts = st.sampled_from(
         "localhost:443",
         "[::1]:8080",
         "b\u00fccher.example",
+        "xn--bcher-kva.example",
+        "LOCALHOST:0080",
+        "localhost:",
     ]
 )
 
@@ -506,11 +509,11 @@ _hosts = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(
     method=st.sampled_from(["GET", "PUT", "POST", "delete"]),
-    scheme=st.sampled_from(["http", "https"]),
+    scheme=st.sampled_from(["http", "https", "HTTP"]),
     host=_hosts,
-    path=_url_text,
-    query=_url_text,
-    headers=st.lists(st.tuples(_names, _values), max_size=6),
+    path=_url_text | _text,
+    query=_url_text | _text,
+    headers=st.lists(st.tuples(_names | _text, _values), max_size=6),
     body=_bodies,
 )
 def test_generated_requests_same_as_moto(
