@@ -25,8 +25,10 @@ import moto.backend_index as backend_index
 import moto.core.models
 import moto.core.responses
 import moto.core.utils
+import moto.sqs.models
 import pytest
 import requests
+from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.session import AioSession
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest
 from botocore.client import ClientCreator
@@ -493,6 +495,10 @@ def test_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
         (ClientCreator, "_load_service_model"),
         (ClientCreator, "_load_service_endpoints_ruleset"),
         (botocore.session.Session, "_register_endpoint_resolver"),
+        (botocore.useragent.UserAgentString, "to_string"),
+        (moto.core.responses, "camelcase_to_underscores"),
+        (moto.sqs.models, "camelcase_to_underscores"),
+        (AioHierarchicalEmitter, "_emit"),
     }
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert not _fast_path.switched_on()

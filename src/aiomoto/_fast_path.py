@@ -1,7 +1,7 @@
 """Which pieces of the fast path are on in this process, and why.
 
-The fast path (``_routing``, ``_memo``, ``_session_data`` and
-``_async_emit``) only makes
+The fast path (``_routing``, ``_moto_request``, ``_memo``,
+``_session_data`` and ``_async_emit``) only makes
 aiomoto faster; Moto's and botocore's own code gives the same answers
 without it.  Each piece relies on internals
 of Moto, botocore or ``responses`` that some supported releases lack.  At
@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import NamedTuple
 
+from aiomoto import _moto_request
 from aiomoto._environment import switch
 from aiomoto._internals import aiobotocore as aiobotocore_internals
 from aiomoto._internals import botocore as botocore_internals
@@ -65,6 +66,12 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "event-alias memo": botocore_internals.missing_for_event_alias_memo,
     "session data": botocore_internals.missing_for_session_data,
     "async emit": aiobotocore_internals.missing_for_async_emit,
+    "request building": _first(
+        botocore_internals.missing_for_header_items,
+        functools.partial(
+            moto_internals.missing_for_request_building, _moto_request.normalize
+        ),
+    ),
 }
 
 

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
-from aiomoto import _memo
+from aiomoto import _fast_path, _memo, _moto_request
 from aiomoto._internals import moto as _moto
 from aiomoto._internals import responses as _responses
 from aiomoto._internals.botocore import AWSPreparedRequest
@@ -234,12 +234,18 @@ def _touch_default_backend(backends: Any) -> None:
 
 
 def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
-    normalized = _moto.core_request.normalize_request(request)
+    # While the "request building" piece is on, aiomoto builds Moto's request
+    # and its raw_url; else Moto does, reading raw_url where Moto reads it.
+    built = _fast_path.decisions.enabled("request building")
+    if built:
+        normalized, raw_url = _moto_request.normalize(request)
+    else:
+        normalized = _moto.core_request.normalize_request(request)
     try:
         _moto.moto_api.recorder._record_request(normalized)
-        status, headers, body = handler(
-            normalized, normalized.raw_url, normalized.headers
-        )
+        if not built:
+            raw_url = normalized.raw_url
+        status, headers, body = handler(normalized, raw_url, normalized.headers)
     except _moto.HTTPException as error:
         return error.code, error.get_headers(), error.get_body()  # type: ignore[return-value]
     return status, headers, body

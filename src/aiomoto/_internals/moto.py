@@ -6,7 +6,10 @@ Correctness needs Moto's mock object and its counters, the global
 empties, and SQS's long-poll wait.  The fast path needs, besides, Moto's
 routing tables and helpers (``_routing``), the ``responses`` registrations
 of ``MockAWS._enable_patching`` and two functions of its serializer and
-response classes (``_memo``).
+response classes (``_memo``).  Building Moto's request directly
+(``_moto_request``) needs ``moto.core.request``'s ``Request`` and its
+preserved-header helpers, and werkzeug's ``EnvironBuilder`` (a dependency of
+Moto's) for the keys of each origin.
 
 Moto changed shape across 5.1 and 5.2: ``moto.core.request`` first appears in
 5.1.9, ``BotocoreStubber.process_prepared_request`` in 5.2.5, and in between
@@ -333,3 +336,143 @@ def _snake_case_caller(name: str) -> Callable[[], ModuleType | None]:
 SNAKE_CASE_CALLERS = tuple(
     _snake_case_caller(name) for name in ("moto.core.responses", "moto.sqs.models")
 )
+
+
+# --- Request building: Moto's normalized request, built directly -----------
+
+
+def werkzeug_environ(base_url: str) -> dict[str, Any]:
+    """The environ werkzeug's ``EnvironBuilder`` makes for a bare GET to
+    ``base_url``, as Moto's ``Request.from_primitives`` has it made."""
+    from werkzeug.test import EnvironBuilder
+
+    environ: dict[str, Any] = EnvironBuilder(base_url=base_url).get_environ()
+    return environ
+
+
+def _canary_requests() -> list[AWSPreparedRequest]:
+    """Requests of the shapes aiomoto's clients send, and some odd ones;
+    new ones at each call, as building one may read its body stream."""
+    s3_headers = HeadersDict(
+        {
+            "Content-Type": "text/plain",
+            "Content-Length": "5",
+            "Content-MD5": "XUFAKrxLKna5cZ2REBfFkg==",
+            "x-amz-meta-my_key": "value",
+            "X-Amz-Meta-Other": b"bytes \xc3\xa9",
+            "Transfer-Encoding": "chunked",
+        }
+    )
+    json_headers = HeadersDict(
+        {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+        }
+    )
+    query_headers = {"X-Repeated": "a", "x-repeated": "b", "Host": "other:8080"}
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        AWSPreparedRequest(
+            "PUT",
+            "https://bucket.s3.amazonaws.com/odd%20key/%2F%C3%A9+~.txt?x-id=PutObject",
+            s3_headers,
+            b"hello",
+            True,
+        ),
+        AWSPreparedRequest(
+            "POST",
+            "https://dynamodb.us-east-1.amazonaws.com/",
+            json_headers,
+            '{"Limit": 1}',
+            True,
+        ),
+        AWSPreparedRequest(
+            "GET",
+            "http://LocalHost:5000/b/k\N{SNOWMAN};p?list-type=2&prefix=a%2Fb+c",
+            query_headers,
+            None,
+            True,
+        ),
+        AWSPreparedRequest(
+            "POST", "https://sqs.us-east-1.amazonaws.com/", form_headers, b"", True
+        ),
+        AWSPreparedRequest(
+            "PUT", "http://localhost:5000/b/k", {}, io.BytesIO(b"streamed"), True
+        ),
+    ]
+
+
+def _stream_state(stream: Any) -> tuple[bytes, int]:
+    state: tuple[bytes, int] = (stream.getvalue(), stream.tell())
+    return state
+
+
+def _environ_difference(ours: dict[str, Any], moto: dict[str, Any]) -> str | None:
+    if list(ours) != list(moto):
+        return f"environ keys {list(ours)} instead of {list(moto)}"
+    for key, value in moto.items():
+        if key == "wsgi.input":
+            if _stream_state(ours[key]) != _stream_state(value):
+                return "environ wsgi.input"
+        elif key == "werkzeug.request":
+            # Each environ points at its own request.
+            continue
+        elif ours[key] != value:
+            return f"environ {key} {ours[key]!r} instead of {value!r}"
+    return None
+
+
+def request_difference(ours: Any, ours_raw_url: str, moto: Any) -> str | None:
+    """How a request aiomoto built differs from Moto's own, or None.
+
+    Compares the environ (its keys in order, so headers come out in the same
+    order; the body stream by content and position), the ``raw_url`` and the
+    headers as Moto's handlers read them.
+    """
+    found = _environ_difference(ours.environ, moto.environ)
+    if found is not None:
+        return found
+    if ours_raw_url != moto.raw_url:
+        return f"raw_url {ours_raw_url!r} instead of {moto.raw_url!r}"
+    if list(ours.headers) != list(moto.headers):
+        return f"headers {list(ours.headers)} instead of {list(moto.headers)}"
+    return None
+
+
+def missing_for_request_building(
+    normalize: Callable[[AWSPreparedRequest], tuple[Any, str]],
+) -> str | None:
+    """What building Moto's request directly lacks in this Moto, or None.
+
+    Besides the names, the behaviour: ``normalize`` builds each canary
+    request and must build what ``normalize_request`` builds.
+    """
+    missing = first_missing(
+        [
+            "moto.core.request:normalize_request",
+            "moto.core.request:Request.from_primitives",
+            "moto.core.request:Request.raw_url",
+            "moto.core.request:AwsChunkedWrapper",
+            "moto.core.request:PRESERVED_HEADER_NAMES_ENVIRON_KEY",
+            "moto.core.request:should_preserve_original_header_name",
+            "moto.core.request:environ_key_for_header",
+            "werkzeug.test:EnvironBuilder.get_environ",
+        ]
+    )
+    if missing is not None:
+        return missing
+    for canary, same in zip(_canary_requests(), _canary_requests(), strict=True):
+        try:
+            built, raw_url = normalize(canary)
+            difference = request_difference(
+                built, raw_url, core_request.normalize_request(same)
+            )
+        except Exception as error:
+            # A release that refuses a canary is one aiomoto does not know.
+            difference = f"raised {type(error).__name__}: {error}"
+        if difference is not None:
+            return (
+                "the request moto.core.request:normalize_request builds for "
+                f"{canary.method} {canary.url} ({difference})"
+            )
+    return None
