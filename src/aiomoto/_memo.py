@@ -284,7 +284,16 @@ def _frozen(value: object) -> object:
     if type(value) in _ATOMS:
         return value
     if type(value) is dict:
-        return (dict, tuple([(key, _frozen(item)) for key, item in value.items()]))
+        # Plain values are taken as they are, without a call each.
+        return (
+            dict,
+            tuple(
+                [
+                    (key, item if type(item) in _ATOMS else _frozen(item))
+                    for key, item in value.items()
+                ]
+            ),
+        )
     if type(value) is set or type(value) is frozenset:
         return (frozenset, frozenset(value))
     if type(value) is list or type(value) is tuple:
