@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 from unittest import mock
@@ -17,6 +19,7 @@ import botocore.endpoint_provider
 import botocore.useragent
 import botocore.utils
 import moto.core.responses
+import moto.settings
 import moto.sqs.models
 import pytest
 from botocore.endpoint_provider import EndpointProvider, RuleSet
@@ -440,3 +443,103 @@ def test_sqs_answers_the_same_with_the_snake_case_memo(
     assert with_memo["ContentBasedDeduplication"] == "true"
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "0")
     assert queue_attributes() == with_memo
+
+
+# --- S3's addressing style -------------------------------------------------------
+
+S3_HOSTS = [
+    "bucket.s3.amazonaws.com",
+    "bucket.s3.us-west-2.amazonaws.com",
+    "s3.amazonaws.com",
+    "s3.eu-west-1.amazonaws.com",
+    "s3-fips.us-east-1.amazonaws.com",
+    "s3.dualstack.us-east-1.amazonaws.com",
+    "bucket.s3.amazonaws.com.cn",
+    "s3.cn-north-1.amazonaws.com.cn",
+    "localhost:5000",
+    "localstack:4566",
+    "host.docker.internal:5000",
+    "moto",
+    "moto.default.svc.cluster.local:5000",
+    "127.0.0.1:5000",
+    "[::1]:5000",
+    "bucket.example.com",
+    "minio.example.com:9000",
+]
+
+
+def s3_response_class() -> Any:
+    import moto.s3.responses
+
+    if _memo_internals().loaded_s3_response_class() is None:
+        pytest.skip("this Moto's S3 addressing check is not the one the memo knows")
+    return moto.s3.responses.S3Response
+
+
+def _memo_internals() -> Any:
+    from aiomoto._internals import moto as moto_internals
+
+    return moto_internals
+
+
+def s3_request(host: str | None) -> Any:
+    from werkzeug.wrappers import Request
+
+    headers = [] if host is None else [("Host", host)]
+    return Request.from_values(
+        base_url="https://fallback.s3.amazonaws.com", path="/key", headers=headers
+    )
+
+
+@pytest.mark.parametrize("host", [*S3_HOSTS, None])
+@pytest.mark.parametrize("custom_endpoints", ["", "http://minio.example.com:9000"])
+@pytest.mark.parametrize("ignore", [False, True])
+def test_s3_addressing_is_motos(
+    monkeypatch: pytest.MonkeyPatch,
+    host: str | None,
+    custom_endpoints: str,
+    ignore: bool,
+) -> None:
+    response_class = s3_response_class()
+    original = vars(response_class)["subdomain_based_buckets"]
+    remembered = _memo.s3_addressing(original).__func__
+    monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", custom_endpoints)
+    monkeypatch.setattr(moto.settings, "S3_IGNORE_SUBDOMAIN_BUCKETNAME", ignore)
+    request = s3_request(host)
+    expected = original.__func__(request)
+    assert remembered(request) == expected
+    assert remembered(request) == expected
+
+
+def test_s3_addressing_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import moto.s3.responses
+
+    response_class = s3_response_class()
+    remembered = _memo.s3_addressing(vars(response_class)["subdomain_based_buckets"])
+    check = remembered.__func__
+    monkeypatch.delenv("MOTO_S3_CUSTOM_ENDPOINTS", raising=False)
+    assert check(s3_request("minio.example.com:9000")) is True
+    monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", "http://minio.example.com:9000")
+    assert check(s3_request("minio.example.com:9000")) is False
+    assert check(s3_request("s3.us-east-1.example.org")) is True
+    suffixes = [*moto.s3.responses.ALT_DOMAIN_SUFFIXES, "example.org"]
+    monkeypatch.setattr(moto.s3.responses, "ALT_DOMAIN_SUFFIXES", suffixes)
+    assert check(s3_request("s3.us-east-1.example.org")) is False
+
+
+def test_s3_addressing_is_left_to_moto_if_it_reads_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    def reads_the_environment(request: Any) -> bool:
+        return bool(os.environ.get("S3_SOMETHING_NEW"))
+
+    stand_in = types.ModuleType("moto.s3.responses")
+    stand_in.S3Response = type(  # type: ignore[attr-defined]
+        "S3Response",
+        (),
+        {"subdomain_based_buckets": staticmethod(reads_the_environment)},
+    )
+    monkeypatch.setitem(sys.modules, "moto.s3.responses", stand_in)
+    assert _memo_internals().loaded_s3_response_class() is None

@@ -62,6 +62,7 @@ PIECES: dict[str, Callable[[], str | None]] = {
     "attribute-alias memo": moto_internals.missing_for_alias_memo,
     "action-lookup memo": moto_internals.missing_for_action_memo,
     "snake-case memo": moto_internals.missing_for_snake_case_memo,
+    "S3 addressing memo": moto_internals.missing_for_s3_addressing_memo,
     "handler-signature memo": botocore_internals.missing_for_handler_memo,
     "event-alias memo": botocore_internals.missing_for_event_alias_memo,
     "session data": botocore_internals.missing_for_session_data,

@@ -33,6 +33,10 @@ a third of its time recomputing these:
 * **Moto's action lookup.**  Moto's ``call_action`` lists every function of
   the response class with ``inspect.getmembers`` to test whether one name is
   among them; :class:`MethodNames` answers that test directly.
+* **S3's addressing style.**  Moto's S3 asks five or six times per request
+  whether the request's host names the bucket, each time through a dozen
+  regular expressions: :func:`s3_addressing` remembers the answer per host
+  and settings.
 * **Moto's snake-case names.**  Moto's SQS turns each of a queue's ~14
   attribute names from camel case to snake case, character by character, on
   every send and receive, and every ``call_action`` turns its action name:
@@ -264,6 +268,7 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
     if len(_user_agent_components) >= TABLE_LIMIT:
         _user_agent_components.clear()
     _user_agent_strings.clear()
+    _s3_addressing.clear()
     _user_agent_components[key] = clean
     return clean
 
@@ -337,6 +342,7 @@ def user_agent_string(self: Any) -> str:
     built = _user_agent_to_string(self)
     if len(_user_agent_strings) >= TABLE_LIMIT:
         _user_agent_strings.clear()
+    _s3_addressing.clear()
     _user_agent_strings[key] = built
     return built
 
@@ -524,6 +530,44 @@ def camelcase_to_underscores(argument: str) -> str:
     return snake
 
 
+# --- S3's addressing style ---------------------------------------------------
+
+_s3_addressing: dict[tuple[object, ...], bool] = {}
+
+
+def s3_addressing(original: Any) -> staticmethod[[Any], bool]:
+    """``S3Response.subdomain_based_buckets``, remembered per Host header,
+    custom S3 endpoints and alternative domain suffixes."""
+    check: Callable[[Any], bool] = original.__func__
+    suffixes_from = check.__globals__
+
+    def subdomain_based_buckets(request: Any) -> bool:
+        settings = _moto.settings
+        if settings.S3_IGNORE_SUBDOMAIN_BUCKETNAME:
+            return check(request)
+        # The host as Moto reads it; without one, Moto parses the URL.
+        headers = request.headers
+        host = headers.get("host", headers.get("Host"))
+        if not host:
+            return check(request)
+        key = (
+            host,
+            tuple(settings.get_s3_custom_endpoints()),
+            tuple(suffixes_from["ALT_DOMAIN_SUFFIXES"]),
+        )
+        try:
+            return _s3_addressing[key]
+        except KeyError:
+            pass
+        answer = check(request)
+        if len(_s3_addressing) >= TABLE_LIMIT:
+            _s3_addressing.clear()
+        _s3_addressing[key] = answer
+        return answer
+
+    return staticmethod(subdomain_based_buckets)
+
+
 # --- Installing -----------------------------------------------------------------
 
 
@@ -533,5 +577,6 @@ def clear() -> None:
     _timestamps.clear()
     _user_agent_components.clear()
     _user_agent_strings.clear()
+    _s3_addressing.clear()
     _class_decides.clear()
     _aliases.clear()

@@ -334,6 +334,12 @@ PATCHES: tuple[Patch, ...] = (
         for caller in _moto.SNAKE_CASE_CALLERS
     ),
     Patch(
+        _moto.loaded_s3_response_class,
+        "subdomain_based_buckets",
+        _memo.s3_addressing,
+        _fast_path.condition("S3 addressing memo"),
+    ),
+    Patch(
         lambda: _botocore.hooks,
         "accepts_kwargs",
         _use(_memo, "accepts_kwargs"),

@@ -23,8 +23,9 @@ import copy
 import functools
 import importlib
 import io
+import sys
 from collections.abc import Callable
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -336,6 +337,68 @@ def _snake_case_caller(name: str) -> Callable[[], ModuleType | None]:
 SNAKE_CASE_CALLERS = tuple(
     _snake_case_caller(name) for name in ("moto.core.responses", "moto.sqs.models")
 )
+
+
+# --- S3's addressing style --------------------------------------------------
+
+# Every name Moto's ``S3Response.subdomain_based_buckets`` reads in the
+# releases CI tests: with nothing else read, its answer depends only on the
+# Host header, two settings and the alternative domain suffixes.
+_S3_ADDRESSING_NAMES = frozenset(
+    {
+        "ALT_DOMAIN_SUFFIXES",
+        "IGNORECASE",
+        "S3_IGNORE_SUBDOMAIN_BUCKETNAME",
+        "any",
+        "get",
+        "get_s3_custom_endpoints",
+        "groups",
+        "headers",
+        "match",
+        "netloc",
+        "re",
+        "settings",
+        "startswith",
+        "url",
+        "urlparse",
+    }
+)
+
+
+def _names_read(code: CodeType) -> set[str]:
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):
+            names |= _names_read(constant)
+    return names
+
+
+def missing_for_s3_addressing_memo() -> str | None:
+    return first_missing(
+        [
+            "moto.settings:S3_IGNORE_SUBDOMAIN_BUCKETNAME",
+            "moto.settings:get_s3_custom_endpoints",
+        ]
+    )
+
+
+def loaded_s3_response_class() -> type | None:
+    """Moto's ``S3Response``, once Moto's S3 is loaded and if its addressing
+    check reads only what the memo keys on; else None.
+
+    Loading Moto's S3 costs about 17 ms, which a context whose tests use no
+    S3 should not pay.
+    """
+    response_class = getattr(sys.modules.get("moto.s3.responses"), "S3Response", None)
+    if not isinstance(response_class, type):
+        return None
+    check = vars(response_class).get("subdomain_based_buckets")
+    if not isinstance(check, staticmethod):
+        return None
+    code = getattr(check.__func__, "__code__", None)
+    if code is None or not _names_read(code) <= _S3_ADDRESSING_NAMES:
+        return None
+    return response_class
 
 
 # --- Request building: Moto's normalized request, built directly -----------
