@@ -543,3 +543,23 @@ def test_s3_addressing_is_left_to_moto_if_it_reads_more(
     )
     monkeypatch.setitem(sys.modules, "moto.s3.responses", stand_in)
     assert _memo_internals().loaded_s3_response_class() is None
+
+
+# --- The tables ----------------------------------------------------------------
+
+
+def test_a_miss_fills_only_its_own_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_memo, "_s3_addressing", {("kept",): True})
+    monkeypatch.setattr(_memo, "_user_agent_strings", {("kept",): "agent"})
+    _memo.sanitize_user_agent_string_component("a-new-component", False)
+    _memo.user_agent_string(user_agent_of(botocore.config.Config(user_agent_appid="n")))
+    _memo.camelcase_to_underscores("SomeNewName")
+    assert _memo._s3_addressing == {("kept",): True}
+    assert ("kept",) in _memo._user_agent_strings
+    assert len(_memo._user_agent_strings) == 2
+
+
+def test_a_full_table_starts_again() -> None:
+    table = {index: index for index in range(_memo.TABLE_LIMIT)}
+    assert _memo._remember(table, "new", 1) == 1
+    assert table == {"new": 1}

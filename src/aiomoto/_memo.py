@@ -61,7 +61,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from types import CodeType, FunctionType, MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiomoto._internals import botocore as _botocore
 from aiomoto._internals import moto as _moto
@@ -79,6 +79,17 @@ def _original(owner: object, name: str) -> Any:
 
 # Past this many entries a table is emptied and starts again.
 TABLE_LIMIT = 4096
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+def _remember(table: dict[_Key, _Value], key: _Key, value: _Value) -> _Value:
+    """Keep ``value`` under ``key``, emptying a full ``table`` first."""
+    if len(table) >= TABLE_LIMIT:
+        table.clear()
+    table[key] = value
+    return value
 
 
 # --- Endpoint resolution ----------------------------------------------------
@@ -166,9 +177,7 @@ def _ruleset_parameters(ruleset: RuleSet) -> frozenset[str] | None:
     ):
         return known[1]
     names = parameters_read(ruleset)
-    if len(_names_by_source) >= TABLE_LIMIT:
-        _names_by_source.clear()
-    _names_by_source[key] = (sources, names)
+    _remember(_names_by_source, key, (sources, names))
     return names
 
 
@@ -205,9 +214,7 @@ def resolve_endpoint(self: EndpointProvider, **parameters: Any) -> Any:
         return _botocore_resolve_endpoint(self, **parameters)
     if endpoint is None:
         endpoint = _botocore_resolve_endpoint(self, **parameters)
-        if len(table.endpoints) >= TABLE_LIMIT:
-            table.endpoints.clear()
-        table.endpoints[key] = endpoint
+        _remember(table.endpoints, key, endpoint)
     else:
         # The same checks (types, required parameters) a resolution makes,
         # for the parameters the key leaves out.
@@ -241,9 +248,7 @@ def parse_timestamp_with_tzinfo(value: Any, zone: Callable[[], tzinfo]) -> datet
     if parsed is None:
         parsed = _parse_timestamp_with_tzinfo(value, zone)
         if _COMPLETE_TIMESTAMP.fullmatch(value):
-            if len(_timestamps) >= TABLE_LIMIT:
-                _timestamps.clear()
-            _timestamps[value] = parsed
+            _remember(_timestamps, value, parsed)
     return parsed
 
 
@@ -265,12 +270,7 @@ def sanitize_user_agent_string_component(raw_str: str, allow_hash: bool) -> str:
     except TypeError:
         return _sanitize_user_agent_string_component(raw_str, allow_hash)
     clean = _sanitize_user_agent_string_component(raw_str, allow_hash)
-    if len(_user_agent_components) >= TABLE_LIMIT:
-        _user_agent_components.clear()
-    _user_agent_strings.clear()
-    _s3_addressing.clear()
-    _user_agent_components[key] = clean
-    return clean
+    return _remember(_user_agent_components, key, clean)
 
 
 # --- User-agent strings -------------------------------------------------------
@@ -340,11 +340,7 @@ def user_agent_string(self: Any) -> str:
     except TypeError:
         return _user_agent_to_string(self)
     built = _user_agent_to_string(self)
-    if len(_user_agent_strings) >= TABLE_LIMIT:
-        _user_agent_strings.clear()
-    _s3_addressing.clear()
-    _user_agent_strings[key] = built
-    return built
+    return _remember(_user_agent_strings, key, built)
 
 
 # --- Handler signatures -------------------------------------------------------
@@ -371,10 +367,7 @@ def accepts_kwargs(func: Any) -> Any:
     except KeyError:
         pass
     answer = _accepts_kwargs(func)
-    if len(_kwargs_by_code) >= TABLE_LIMIT:
-        _kwargs_by_code.clear()
-    _kwargs_by_code[code] = answer
-    return answer
+    return _remember(_kwargs_by_code, code, answer)
 
 
 # --- Event name aliases -------------------------------------------------------
@@ -410,10 +403,7 @@ def alias_event_name(self: Any, event_name: str) -> str:
     known = _aliased_names.get(event_name)
     if known is None:
         known = _botocore_alias_event_name(self, event_name)
-        if len(_aliased_names) >= TABLE_LIMIT:
-            _aliased_names.clear()
-        _aliased_names[event_name] = known
-        return known
+        return _remember(_aliased_names, event_name, known)
     if known != event_name:
         _botocore.hooks.logger.debug(
             "Changing event name from %s to %s", event_name, known
@@ -479,9 +469,7 @@ def possible_keys(
             # Moto's checkers run one by one as the caller asks for names;
             # one that fails is left to fail there, as it would.
             return _moto_possible_keys(self, context)
-        if len(_aliases) >= TABLE_LIMIT:
-            _aliases.clear()
-        _aliases[key] = keys
+        _remember(_aliases, key, keys)
     return keys
 
 
@@ -524,10 +512,7 @@ def camelcase_to_underscores(argument: str) -> str:
     except KeyError:
         pass
     snake = _camelcase_to_underscores(argument)
-    if len(_snake_case) >= TABLE_LIMIT:
-        _snake_case.clear()
-    _snake_case[argument] = snake
-    return snake
+    return _remember(_snake_case, argument, snake)
 
 
 # --- S3's addressing style ---------------------------------------------------
@@ -560,10 +545,7 @@ def s3_addressing(original: Any) -> staticmethod[[Any], bool]:
         except KeyError:
             pass
         answer = check(request)
-        if len(_s3_addressing) >= TABLE_LIMIT:
-            _s3_addressing.clear()
-        _s3_addressing[key] = answer
-        return answer
+        return _remember(_s3_addressing, key, answer)
 
     return staticmethod(subdomain_based_buckets)
 
