@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from aiobotocore.session import get_session
+from botocore.awsrequest import AWSPreparedRequest
 
 try:
     import aioboto3
@@ -132,3 +133,26 @@ def pk_sk_table(name: str, sort_type: str = "S", **extra: Any) -> dict[str, Any]
     }
     arguments.update(extra)
     return arguments
+
+
+class _Sent(Exception):
+    def __init__(self, request: AWSPreparedRequest) -> None:
+        self.request = request
+
+
+def sent_request(
+    service: str, region: str, operation: str, params: dict[str, Any], **kw: Any
+) -> AWSPreparedRequest:
+    """The request a boto3 client sends for one operation, stopped before it
+    leaves (its body as botocore left it)."""
+    client = boto3.client(service, region_name=region, **kw)
+
+    def stop(request: AWSPreparedRequest, **_: Any) -> None:
+        raise _Sent(request)
+
+    client.meta.events.register_first("before-send", stop)
+    try:
+        getattr(client, operation)(**params)
+    except _Sent as sent:
+        return sent.request
+    raise AssertionError("the operation sent no request")  # pragma: no cover

@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 import werkzeug.test
 from aiobotocore.session import get_session
@@ -24,6 +23,7 @@ from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.clients import sent_request
 
 import aiomoto
 from aiomoto import _fast_path, _moto_request, _routing
@@ -92,25 +92,6 @@ def chunked(data: bytes) -> Callable[[], AwsChunkedWrapper]:
     return make
 
 
-class _Captured(Exception):
-    def __init__(self, request: AWSPreparedRequest) -> None:
-        self.request = request
-
-
-def _capture(service: str, operation: str, params: dict[str, Any]) -> Any:
-    client = boto3.client(service, region_name="us-east-1")
-
-    def grab(request: AWSPreparedRequest, **_: Any) -> None:
-        raise _Captured(request)
-
-    client.meta.events.register_first("before-send", grab)
-    try:
-        getattr(client, operation)(**params)
-    except _Captured as captured:
-        return captured.request
-    raise AssertionError("the operation sent no request")  # pragma: no cover
-
-
 def sent(service: str, operation: str, **params: Any) -> Make:
     """A factory of the request boto3 sends for one operation: sent once
     (each send signs and dates it anew), then copied."""
@@ -118,7 +99,7 @@ def sent(service: str, operation: str, **params: Any) -> Make:
 
     def make() -> AWSPreparedRequest:
         if not once:
-            once.append(_capture(service, operation, params))
+            once.append(sent_request(service, "us-east-1", operation, params))
         request = once[0]
         body = request.body
         if hasattr(body, "read"):

@@ -39,7 +39,7 @@ from moto.core.exceptions import ServiceNotWhitelisted
 from moto.core.serialize import XFormedAttributePicker
 from moto.moto_api._internal import mock_random
 from moto.sqs.models import sqs_backends
-from tests.clients import pk_sk_table
+from tests.clients import pk_sk_table, sent_request
 
 import aiomoto
 from aiomoto import _fast_path, _patches, _routing
@@ -77,27 +77,11 @@ ROUTING = requires("routing cache")
 REGISTRATIONS = requires("responses registrations")
 
 
-class _Captured(Exception):
-    def __init__(self, request: AWSPreparedRequest) -> None:
-        self.request = request
-
-
 def capture(
     service: str, region: str, operation: str, params: dict[str, Any], **kw: Any
 ) -> AWSPreparedRequest:
-    """The request a boto3 client would send for one operation."""
-    client = boto3.client(service, region_name=region, **kw)
-
-    def grab(request: AWSPreparedRequest, **_: Any) -> None:
-        raise _Captured(request)
-
-    client.meta.events.register_first("before-send", grab)
-    try:
-        getattr(client, operation)(**params)
-    except _Captured as captured:
-        request = captured.request
-    else:  # pragma: no cover
-        raise AssertionError("the operation sent no request")
+    """The request a boto3 client would send for one operation, body read."""
+    request = sent_request(service, region, operation, params, **kw)
     if hasattr(request.body, "read"):
         request.body = request.body.read()
     return request
