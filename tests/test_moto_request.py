@@ -11,8 +11,8 @@ form, query arguments, path, URL, host).
 
 from __future__ import annotations
 
+import asyncio
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -671,9 +671,15 @@ async def test_s3_through_aiobotocore(
 def test_dynamodb_json_through_the_fast_builder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import asyncio
-
     monkeypatch.setenv("AIOMOTO_FAST_PATH", "1")
+    built: list[str] = []
+    real = _moto_request.normalize
+
+    def counting(request: AWSPreparedRequest) -> Any:
+        built.append(request.headers["X-Amz-Target"].decode())
+        return real(request)
+
+    monkeypatch.setattr(_moto_request, "normalize", counting)
 
     async def run() -> Any:
         async with (
@@ -690,4 +696,5 @@ def test_dynamodb_json_through_the_fast_builder(
             return await db.get_item(TableName="t", Key={"pk": {"S": "\u00e9 x"}})
 
     got = asyncio.run(run())
-    assert json.loads(json.dumps(got["Item"])) == {"pk": {"S": "\u00e9 x"}}
+    assert got["Item"] == {"pk": {"S": "\u00e9 x"}}
+    assert built[-2:] == ["DynamoDB_20120810.PutItem", "DynamoDB_20120810.GetItem"]
