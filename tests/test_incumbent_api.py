@@ -2,14 +2,18 @@
 
 Its names import from the same places and mean the same; the examples of its
 README and server-mode guide run here as written there (save the bucket
-names, which S3 requires to be 3 to 63 characters long).
+names, which S3 requires to be 3 to 63 characters long), and its errors
+carry the phrases its tests match on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 
 import boto3
+import moto.settings
 import pytest
 from aiobotocore.session import AioSession
 
@@ -199,3 +203,99 @@ def test_guide_session_fixture_layout(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+# --- its error wording -----------------------------------------------------------
+# Its users match these phrases with pytest.raises(..., match=...), as its own
+# tests do; each pattern here is the one its tests use.
+
+
+def test_test_server_mode_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(moto.settings, "TEST_SERVER_MODE", True)
+    with pytest.raises(
+        aiomoto.exceptions.ServerModeRequiredError, match="server_mode must be enabled"
+    ):
+        mock_aws()
+
+
+def test_test_proxy_mode_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(moto.settings, "is_test_proxy_mode", lambda: True)
+    with pytest.raises(
+        aiomoto.exceptions.ProxyModeError, match="does not support Moto proxy mode"
+    ):
+        mock_aws()
+
+
+def test_server_mode_argument_wording() -> None:
+    exceptions = aiomoto.exceptions
+    with pytest.raises(
+        exceptions.ServerModeConfigurationError, match="server_port requires"
+    ):
+        mock_aws(server_port=1234)
+    with pytest.raises(exceptions.AutoEndpointError, match="server_mode=True"):
+        mock_aws(auto_endpoint=AutoEndpointMode.FORCE)
+    with pytest.raises(
+        exceptions.ServerModePortError, match=r"server_port must be in 1\.\.65535"
+    ):
+        mock_aws(server_mode=True, server_port=0).start()
+
+
+def test_server_port_change_wording() -> None:
+    with mock_aws(server_mode=True) as server:
+        other_port = (server.server_port or 0) % 65535 + 1
+        with pytest.raises(
+            aiomoto.exceptions.ServerModePortError, match="server_port changed"
+        ):
+            mock_aws(server_mode=True, server_port=other_port).start()
+
+
+def test_healthcheck_wording() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    with pytest.raises(
+        aiomoto.exceptions.ServerModeHealthcheckError, match="healthcheck failed"
+    ):
+        mock_aws(server_mode=True, server_port=port).start()
+
+
+def test_missing_server_dependencies_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "flask_cors", None)
+    with pytest.raises(
+        aiomoto.exceptions.ServerModeDependencyError, match="moto\\[server\\]"
+    ):
+        mock_aws(server_mode=True).start()
+    assert not mock_aws().active
+
+
+def test_mode_conflict_wording() -> None:
+    from moto.server import ThreadedMotoServer
+
+    other = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    other.start()
+    try:
+        port = other.get_host_and_port()[1]
+        with (
+            mock_aws(server_mode=True, server_port=port),
+            pytest.raises(aiomoto.exceptions.ModeConflictError, match="server_mode"),
+        ):
+            mock_aws().start()
+    finally:
+        other.stop()
+
+
+def test_real_http_request_wording() -> None:
+    async def send_elsewhere() -> None:
+        async with (
+            mock_aws(),
+            AioSession().create_client(
+                "s3", region_name="us-east-1", endpoint_url="http://localhost:4566"
+            ) as s3,
+        ):
+            await s3.list_buckets()
+
+    with pytest.raises(
+        aiomoto.exceptions.RealHTTPRequestBlockedError,
+        match="attempted real HTTP request",
+    ):
+        asyncio.run(send_elsewhere())

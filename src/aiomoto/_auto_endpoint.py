@@ -49,8 +49,9 @@ def auto_endpoint_mode(value: object, server_mode: bool) -> AutoEndpointMode:
         ) from None
     if not server_mode and mode is not AutoEndpointMode.DISABLED:
         raise AutoEndpointError(
+            "aiomoto auto_endpoint requires server_mode=True: "
             f"auto_endpoint={mode.value!r} points clients at aiomoto's endpoint, "
-            "which only server_mode=True starts: add server_mode=True"
+            "which only server mode starts, so add server_mode=True"
         )
     return mode
 

@@ -171,7 +171,8 @@ async def refuse_real_request(self: object, request: AWSPreparedRequest) -> NoRe
     """
     method, url = request.method, request.url
     raise RealHTTPRequestError(
-        f"aiomoto blocked a real HTTP request: {method} {url}. Moto has no "
+        "aiomoto: attempted real HTTP request while mock_aws is active: "
+        f"{method} {url}. Moto has no "
         "handler for this URL, so the request would have left the process. "
         "Point the client at an AWS endpoint Moto serves (or remove its "
         "endpoint_url), or make this call outside aiomoto.mock_aws.",

@@ -125,8 +125,9 @@ def _require_server_dependencies() -> None:
     ]
     if missing:
         raise ServerModeDependencyError(
-            "aiomoto's server mode runs Moto's server, which needs "
-            f"{' and '.join(missing)}: pip install 'moto[server]'"
+            "aiomoto server_mode requires moto[server] dependencies: it runs "
+            f"Moto's server, which needs {' and '.join(missing)}. "
+            "pip install 'moto[server]'"
         )
 
 
@@ -151,13 +152,17 @@ def _healthcheck(url: str) -> None:
             status = response.status
     except (error.URLError, OSError) as exc:
         raise ServerModeHealthcheckError(
+            "aiomoto server-mode healthcheck failed: "
             f"no Moto server answered at {url}: {exc}. Start one there "
             "(moto_server -p PORT) or leave server_port out to have aiomoto "
             "start its own."
         ) from exc
     if status != 200:
         raise ServerModeHealthcheckError(
-            f"the server at {url} answered Moto's health check with {status}"
+            f"aiomoto server-mode healthcheck failed: the server at {url} "
+            f"answered Moto's health check with {status}, not 200. Give "
+            "server_port the port of a Moto server (moto_server -p PORT), or "
+            "leave server_port out to have aiomoto start its own."
         )
 
 
@@ -209,7 +214,9 @@ class EndpointState:
         """Use the endpoint: start (or attach) it at the first use."""
         if port is not None and not 0 < port < 65536:
             raise ServerModePortError(
-                f"server_port must be a TCP port, 1 to 65535, not {port}"
+                f"aiomoto server_port must be in 1..65535, not {port}: give the "
+                "TCP port of a Moto server on 127.0.0.1, or leave server_port "
+                "out to have aiomoto start its own"
             )
         with self._lock:
             endpoint = self.endpoint
@@ -243,8 +250,11 @@ class EndpointState:
     def _check_same_port(endpoint: Endpoint, port: int) -> None:
         if port != endpoint.port:
             raise ServerModePortError(
+                "aiomoto server_mode server_port changed while active: "
                 f"server_port={port} differs from the endpoint already in use "
-                f"({endpoint.url}): contexts active together share one server"
+                f"({endpoint.url}), and contexts active together share one "
+                f"server. Give server_port={endpoint.port} or leave it out, or "
+                "leave the active context first"
             )
 
     def _check_same(
@@ -254,10 +264,12 @@ class EndpointState:
             self._check_same_port(endpoint, port)
         if mode is not self._mode:
             raise AutoEndpointError(
+                "aiomoto server_mode auto-endpoint settings changed while active: "
                 f"auto_endpoint={mode.value!r} differs from the "
                 f"{self._mode.value if self._mode else None!r} of the server-mode "
                 "context already active: contexts active together share one "
-                "endpoint and one environment"
+                "endpoint and one environment, so give the same auto_endpoint "
+                "or leave the active context first"
             )
 
     def _begin(self, port: int | None, mode: AutoEndpointMode) -> Endpoint:

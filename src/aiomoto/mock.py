@@ -52,16 +52,18 @@ def _refuse_unsupported_modes(server_mode: bool) -> None:
     )
     if test_server_mode and not server_mode:
         raise ServerModeRequiredError(
-            "aiomoto.mock_aws runs Moto inside this process, but "
-            "TEST_SERVER_MODE=true tells Moto to send every call to a moto_server. "
+            "aiomoto server_mode must be enabled when Moto server mode is active: "
+            "TEST_SERVER_MODE=true tells Moto to send every call to a moto_server, "
+            "but aiomoto.mock_aws runs Moto inside this process. "
             "Unset TEST_SERVER_MODE to use aiomoto, or ask for "
             "aiomoto.mock_aws(server_mode=True), whose endpoint serves the "
             "in-process state to clients that need a server."
         )
     if _moto.settings.is_test_proxy_mode():
         raise ProxyModeError(
-            "aiomoto.mock_aws runs Moto inside this process, but "
-            "TEST_PROXY_MODE=true tells Moto to send every call through its proxy. "
+            "aiomoto does not support Moto proxy mode: TEST_PROXY_MODE=true tells "
+            "Moto to send every call through its proxy, but aiomoto.mock_aws runs "
+            "Moto inside this process. "
             "Unset TEST_PROXY_MODE to use aiomoto; to test through the proxy, "
             "leave aiomoto out."
         )
@@ -82,8 +84,9 @@ def _check_server_port(server_port: object, server_mode: bool) -> int | None:
         return None
     if not server_mode:
         raise ServerModeConfigurationError(
+            "aiomoto server_port requires server_mode=True: "
             "mock_aws(server_port=...) attaches to a server, which is server "
-            "mode: add server_mode=True"
+            "mode, so add server_mode=True"
         )
     if isinstance(server_port, bool) or not isinstance(server_port, int):
         raise ServerModeConfigurationError(
@@ -196,7 +199,8 @@ class MockAWS:
             return
         if _server.state.attached_elsewhere:
             raise ModeConflictError(
-                "an aiomoto context is attached to another process's Moto server "
+                "aiomoto server_mode cannot be combined with in-process mode while "
+                "a context is attached to another process's Moto server "
                 "(server_port=...), whose state is not this process's: leave it "
                 "before entering an in-process context"
             )
@@ -213,6 +217,7 @@ class MockAWS:
     def _attach_elsewhere(self) -> None:
         if state.active:
             raise ModeConflictError(
+                "aiomoto server_mode cannot be combined with in-process mode here: "
                 f"server_port={self._server_port} attaches to another process's "
                 "Moto server, whose state is not the one the active in-process "
                 "aiomoto context serves: leave that context first, or drop "
