@@ -422,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     result = {
         "meta": {
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "date": datetime.datetime.now(datetime.UTC).isoformat(),
             "seconds": round(time.time() - started, 1),
             "python": sys.version,
             "platform": platform.platform(),

@@ -12,7 +12,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from moto.sts.responses import TokenResponse
 from tests.parity import ParityScript, Script, Session, expect_error
@@ -33,7 +33,7 @@ ROLE_POLICY = json.dumps(
 )
 # A fixed moment, recent enough for CloudWatch's retention windows, so both
 # runs send the very same timestamps.
-NOW = datetime.now(timezone.utc).replace(microsecond=0, second=0)
+NOW = datetime.now(UTC).replace(microsecond=0, second=0)
 # Moto routes REST requests by the service model (moto.core.routing) where it
 # has that router, which percent-decodes path parameters.  Moto 5.1 matched
 # the raw path instead, so an identity named in the path, e.g.

@@ -24,7 +24,9 @@ from typing import Any
 from aiomoto.exceptions import AutoEndpointError
 
 
-class AutoEndpointMode(str, Enum):
+# Not a StrEnum: str() of a member stays "AutoEndpointMode.FORCE", as
+# released, rather than becoming its value.
+class AutoEndpointMode(str, Enum):  # noqa: UP042
     """Where a server-mode context sends clients (see ``aiomoto.mock_aws``)."""
 
     FORCE = "force"
