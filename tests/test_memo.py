@@ -373,7 +373,12 @@ def test_action_lookup_is_motos() -> None:
     assert len(classes) > 4
     for cls in classes:
         names = method_names_from_class(cls)
-        for name in {*dir(cls), "no_such_action", "", "Meta"}:
+        # On 3.14 a class's __annotate_func__ is a function until something
+        # reads its __annotations__ (as listing the members does), then
+        # None: Moto's own answer for it changes from one call to the next.
+        # Only the names Moto answers alike each time are compared.
+        unstable = set(names) ^ set(method_names_from_class(cls))
+        for name in {*dir(cls), "no_such_action", "", "Meta"} - unstable:
             assert (name in _memo.MethodNames(cls)) == (name in names), name
 
 
