@@ -69,8 +69,11 @@ def _mypy(*paths: Path) -> subprocess.CompletedProcess[str]:
             "--strict",
             "--config-file",
             str(ROOT / "pyproject.toml"),
+            # One cache per environment: the environments of the CI matrix
+            # share this checkout, and a cache written against another's
+            # site-packages gives stale answers.
             "--cache-dir",
-            str(ROOT / ".mypy_cache"),
+            str(Path(sys.prefix) / ".mypy_cache"),
             "--no-error-summary",
             *map(str, paths),
         ],
