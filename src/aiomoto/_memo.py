@@ -51,12 +51,22 @@ default aliases (checked against them) and snake-case names.  Those stay, so tha
 test's fresh session finds them.  These are plain Python rather than C: a
 hit is one dict lookup, which is already C, and the code reads next to the
 botocore functions it stands in for.
+
+Threads, free-threaded builds included: a hit is one dict lookup and takes
+no lock -- a table only ever maps a key to what the function answered for
+it, so whatever a lookup finds is right, and a lookup racing an emptying
+finds the answer or nothing.  A miss computes without a lock (two threads
+may both compute, and both answers are right) and stores under
+``_store_lock``, so that filling, emptying a full table and :func:`clear`
+are one step each and no table passes its bound.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import threading
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
@@ -83,12 +93,29 @@ TABLE_LIMIT = 4096
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 
+# Held to change a table (an insert, with the emptying of a full table before
+# it, and :func:`clear`), never to read one, and never while calling botocore
+# or Moto.  Reentrant: a key's ``__eq__`` or a
+# finalizer run by an emptying may come back to a memo in the same thread.
+_store_lock = threading.RLock()
+
+
+def _fresh_store_lock() -> None:
+    # A forked child has only the forking thread: a hold by any other would
+    # never end.
+    global _store_lock
+    _store_lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_fresh_store_lock)
+
 
 def _remember(table: dict[_Key, _Value], key: _Key, value: _Value) -> _Value:
     """Keep ``value`` under ``key``, emptying a full ``table`` first."""
-    if len(table) >= TABLE_LIMIT:
-        table.clear()
-    table[key] = value
+    with _store_lock:
+        if len(table) >= TABLE_LIMIT:
+            table.clear()
+        table[key] = value
     return value
 
 
@@ -199,7 +226,9 @@ def resolve_endpoint(self: EndpointProvider, **parameters: Any) -> Any:
     """``EndpointProvider.resolve_endpoint`` while the fast path is installed."""
     table = _providers.get(self)
     if table is None or table.ruleset is not self.ruleset:
-        table = _providers[self] = _ProviderTable(self)
+        table = _ProviderTable(self)
+        with _store_lock:
+            _providers[self] = table
     # botocore's own cache turns lists into tuples before the rules see them.
     for name, value in parameters.items():
         if isinstance(value, list):
@@ -375,10 +404,10 @@ def accepts_kwargs(func: Any) -> Any:
 _botocore_alias_event_name: Callable[[Any, str], str] = _original(
     getattr(_botocore.hooks, "EventAliaser", None), "_alias_event_name"
 )
-# Event names as botocore's default aliases rewrite them, with the aliases
-# they were computed for.
-_aliased_names: dict[str, str] = {}
-_aliases_seen: dict[str, str] = {}
+# A copy of botocore's default aliases, and the event names as they rewrite
+# them: one pair, replaced whole (one assignment) when the defaults change,
+# so that a thread always reads a table with the aliases it was made for.
+_aliased: tuple[dict[str, str], dict[str, str]] = ({}, {})
 
 
 def alias_event_name(self: Any, event_name: str) -> str:
@@ -389,26 +418,27 @@ def alias_event_name(self: Any, event_name: str) -> str:
     each of ~150 aliases in turn: a third of creating a client.  Emitters
     with botocore's default aliases share one table here.
     """
-    cache = self._alias_name_cache
-    if event_name in cache:
-        return cache[event_name]  # type: ignore[no-any-return]
+    global _aliased
+    # One lookup: botocore only ever adds to an emitter's cache.
+    known: str | None = self._alias_name_cache.get(event_name)
+    if known is not None:
+        return known
     aliases = self._event_aliases
-    if aliases is not _aliases_seen and aliases != _aliases_seen:
+    seen, names = _aliased
+    if aliases is not seen and aliases != seen:
         if aliases != _botocore.hooks.EVENT_ALIASES:
             return _botocore_alias_event_name(self, event_name)
-        if _aliases_seen != _botocore.hooks.EVENT_ALIASES:
-            _aliased_names.clear()
-            _aliases_seen.clear()
-            _aliases_seen.update(_botocore.hooks.EVENT_ALIASES)
-    known = _aliased_names.get(event_name)
+        _aliased = (dict(_botocore.hooks.EVENT_ALIASES), {})
+        names = _aliased[1]
+    known = names.get(event_name)
     if known is None:
         known = _botocore_alias_event_name(self, event_name)
-        return _remember(_aliased_names, event_name, known)
+        return _remember(names, event_name, known)
     if known != event_name:
         _botocore.hooks.logger.debug(
             "Changing event name from %s to %s", event_name, known
         )
-    cache[event_name] = known
+    self._alias_name_cache[event_name] = known
     return known
 
 
@@ -446,7 +476,7 @@ def possible_keys(
     cls = type(value)
     decided = _class_decides.get(cls)
     if decided is None:
-        decided = _class_decides[cls] = _decided_by_class(cls)
+        decided = _remember(_class_decides, cls, _decided_by_class(cls))
     if not decided or "Meta" in getattr(value, "__dict__", ()):
         return _moto_possible_keys(self, context)
     shape = context.shape
@@ -555,10 +585,11 @@ def s3_addressing(original: Any) -> staticmethod[[Any], bool]:
 
 def clear() -> None:
     """Empty every table whose answers could change between contexts."""
-    _providers.clear()
-    _timestamps.clear()
-    _user_agent_components.clear()
-    _user_agent_strings.clear()
-    _s3_addressing.clear()
-    _class_decides.clear()
-    _aliases.clear()
+    with _store_lock:
+        _providers.clear()
+        _timestamps.clear()
+        _user_agent_components.clear()
+        _user_agent_strings.clear()
+        _s3_addressing.clear()
+        _class_decides.clear()
+        _aliases.clear()
