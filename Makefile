@@ -1,49 +1,48 @@
 # Every target sets up what it needs on a fresh machine: the virtual
 # environment, the package (with its C extension) and the test tools.
 #
-# CI tests three dependency sets, each pinned in constraints/<set>.txt and
-# installed exactly into a virtual environment of its own:
-#   default  .venv         aiobotocore 2.25.1 with aioboto3 (`make test`)
-#   newest   .venv-newest  aiobotocore 3.x with httpx2, no aioboto3
-#   floor    .venv-floor   the minimums pyproject.toml declares
+# The CI matrix is written once, in .ci/matrix: each row is a make target
+# that runs the whole suite on one Python, dependency set
+# (constraints/<set>.txt), core and fast path.  .ci/suite.sh installs and
+# runs a row, inside the Debian root that has its Python when the host lacks
+# it (.ci/roots.sh makes the roots).  `make test` is the host's row:
+# CPython 3.11, the default set, the C core, after the linters.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SOURCES := Makefile pyproject.toml setup.py $(wildcard csrc/*.c csrc/*.h)
-# -rs prints why each skipped test skipped.  pytest exits 5 when it ran no
-# test; make stops on it as on any failure.
-PYTEST := -m pytest -p no:cacheprovider -rs
+SOURCES := Makefile pyproject.toml setup.py .ci/matrix constraints/default.txt $(wildcard csrc/*.c csrc/*.h)
+# The rows of .ci/matrix other than `make test`.
+ROWS := $(filter-out test,$(shell awk '!/^\#/ && NF {print $$1}' .ci/matrix))
 
-.PHONY: demo test test-newest test-floor lint bench sanitize wheel-check clean
+.PHONY: demo test $(ROWS) test-free-threaded test-aarch64 compilers lint bench sanitize wheel-check clean
 
-# $(1): the environment's folder, $(2): its constraints file.
-define dependency_set
-$(1)/.installed: $(SOURCES) $(2)
-	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
-	$(1)/bin/python -m pip install --quiet -r $(2) -e '.[test,dev]'
-	touch $$@
-endef
-$(eval $(call dependency_set,$(VENV),constraints/default.txt))
-$(eval $(call dependency_set,.venv-newest,constraints/newest.txt))
-$(eval $(call dependency_set,.venv-floor,constraints/floor.txt))
+$(STAMP): $(SOURCES)
+	.ci/suite.sh install test
+	touch $@
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
-# The suite runs twice: in one process with the fast path, then on two
-# pytest-xdist workers with Moto's own routing (AIOMOTO_FAST_PATH=0).
-test: $(STAMP) lint
-	$(PY) $(PYTEST)
-	AIOMOTO_FAST_PATH=0 $(PY) $(PYTEST) -n 2
+test: lint
+	.ci/suite.sh test
 
-# The whole suite on the other sets, on two workers each.
-test-newest: .venv-newest/.installed
-	.venv-newest/bin/python $(PYTEST) -n 2
+$(ROWS):
+	.ci/suite.sh $@
 
-test-floor: .venv-floor/.installed
-	.venv-floor/bin/python $(PYTEST) -n 2
+# A free-threaded CPython 3.13.5, built from Debian trixie's source: the C
+# core's tests, a stress of its types from many threads, and what of the
+# suite installs there (Moto does not: see .ci/freethreaded.sh).
+test-free-threaded:
+	.ci/freethreaded.sh
+
+# The wheel for Linux aarch64, cross-compiled and tested under qemu-user.
+test-aarch64:
+	.ci/aarch64.sh
+
+# The C core compiled with every compiler and Python CI has, strict flags.
+compilers:
+	.ci/compilers.sh
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests examples bench
@@ -62,7 +61,7 @@ wheel-check:
 	PYTHON=$(PYTHON) .ci/wheel.sh
 
 clean:
-	rm -rf $(VENV) .venv-newest .venv-floor build src/*.egg-info src/aiomoto/*.so
+	rm -rf .venv .venv-* build src/*.egg-info src/aiomoto/*.so
 
 # Also times the incumbent, aiomoto 0.5.8 from PyPI, which the first run
 # installs into bench/.venv-incumbent.
