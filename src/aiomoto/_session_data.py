@@ -40,10 +40,18 @@ other session loads its own data, as botocore does.
 Why only inside a context: aiomoto changes nothing for code outside its
 contexts.  The data stay for the process (they are the files in botocore's
 package), so each test's fresh session finds them already loaded.
+
+Threads: ``_lock`` guards the first load of each piece of shared data (so
+it is parsed once, however many threads ask at once) and each session's
+copy of a service's endpoint data (so that no thread's resolver is handed
+the shared one to write into).  Once loaded or copied, a piece is found
+with one dict lookup, without the lock.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -61,27 +69,59 @@ SERVICE_MODEL = "service-2"
 ENDPOINT_RULESET = "endpoint-rule-set-1"
 
 
+# Held while shared data are first loaded and while a session copies a
+# service's endpoint data; never needed to read what is already there.
+_lock = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    # A forked child has only the forking thread: a hold by any other would
+    # never end.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
+
+
 class SharedData:
-    """botocore's packaged data, loaded by one loader of aiomoto's own."""
+    """botocore's packaged data, loaded once by one loader of aiomoto's own."""
 
     def __init__(self) -> None:
         self._loader: Loader | None = None
+        # What the loader answered, by the arguments it was asked with:
+        # written under ``_lock``, read without it.
+        self._loaded: dict[tuple[Any, ...], Any] = {}
 
-    @property
-    def loader(self) -> Loader:
-        if self._loader is None:
-            self._loader = Loader()
-        return self._loader
+    def _load(self, key: tuple[Any, ...], load: Callable[[Loader], Any]) -> Any:
+        try:
+            return self._loaded[key]
+        except KeyError:
+            pass
+        with _lock:
+            if key not in self._loaded:
+                if self._loader is None:
+                    self._loader = Loader()
+                self._loaded[key] = load(self._loader)
+            return self._loaded[key]
 
     def model(self, service_name: str, type_name: str, api_version: str | None) -> Any:
-        return self.loader.load_service_model(
-            service_name, type_name, api_version=api_version
+        return self._load(
+            (service_name, type_name, api_version),
+            lambda loader: loader.load_service_model(
+                service_name, type_name, api_version=api_version
+            ),
         )
 
     def endpoints(self) -> tuple[Any, bool]:
         """The endpoint data, and whether it is botocore's packaged file."""
-        data, path = self.loader.load_data_with_path("endpoints")
-        return data, self.loader.is_builtin_path(path)
+
+        def load(loader: Loader) -> tuple[Any, bool]:
+            data, path = loader.load_data_with_path("endpoints")
+            return data, loader.is_builtin_path(path)
+
+        answer: tuple[Any, bool] = self._load(("endpoints",), load)
+        return answer
 
 
 shared = SharedData()
@@ -186,7 +226,18 @@ class _ServicesCopiedOnUse(OrderedDict[str, Any]):
     """
 
     def __getitem__(self, name: str) -> Any:
-        return self._own(name, super().__getitem__(name))
+        try:
+            return self._copies[name]
+        except KeyError:
+            pass
+        with _lock:
+            # Checked again under the lock, where another thread's copy is
+            # seen: the shared service is read only here, to be copied.
+            if name not in self._copies:
+                copy = _own_service(super().__getitem__(name))
+                super().__setitem__(name, copy)
+                self._copies[name] = copy
+            return self._copies[name]
 
     def get(self, name: str, default: Any = None) -> Any:
         if name not in self:
@@ -199,17 +250,10 @@ class _ServicesCopiedOnUse(OrderedDict[str, Any]):
     def items(self) -> Any:
         return [(name, self[name]) for name in self]
 
-    def _own(self, name: str, service: Any) -> Any:
-        if name in self._copied:
-            return service
-        service = _own_service(service)
-        super().__setitem__(name, service)
-        self._copied.add(name)
-        return service
-
     def __init__(self, shared_services: Any) -> None:
         super().__init__(shared_services)
-        self._copied: set[str] = set()
+        # This session's copies, by service: written under ``_lock``.
+        self._copies: dict[str, Any] = {}
 
 
 def _own_service(shared_service: Any) -> Any:
