@@ -15,7 +15,7 @@ from __future__ import annotations
 from types import CodeType
 from typing import Any
 
-from aiomoto import _core
+from aiomoto._engine import core as _core
 from aiomoto._internals import unsupported
 from aiomoto._internals.aiobotocore import AioHierarchicalEmitter, async_emit_code
 from aiomoto._internals.botocore import AWSPreparedRequest

@@ -25,7 +25,6 @@ import aiohttp
 from aiomoto import (
     _async_emit,
     _canary,
-    _core,
     _environment,
     _fast_path,
     _internals,
@@ -38,6 +37,7 @@ from aiomoto import (
     _unimplemented,
     _waits,
 )
+from aiomoto._engine import core as _core
 from aiomoto._internals import aiobotocore as _aiobotocore
 from aiomoto._internals import botocore as _botocore
 from aiomoto._internals import moto as _moto

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from aiomoto import _core
+from aiomoto._engine import core as _core
 
 _REENTERED = (
     "aiomoto.mock_aws cannot be entered or exited while it is applying or "

@@ -28,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiomoto import _core
+from aiomoto._engine import core as _core
 from aiomoto._internals import moto as _moto
 from aiomoto._internals.botocore import AWSPreparedRequest
 
