@@ -55,10 +55,11 @@ lint: $(STAMP)
 sanitize: $(STAMP)
 	PY=$(PY) .ci/sanitize.sh
 
-# The sdist and a manylinux wheel, built from the committed tree, installed
-# into a fresh venv and run from outside the source tree.  See .ci/wheel.sh.
+# For each CPython CI runs (cp311, cp313, cp314, cp315, cp313t): the sdist
+# and a manylinux wheel built from the committed tree, installed into a fresh
+# venv and run from outside the source tree.  See .ci/wheel.sh.
 wheel-check:
-	PYTHON=$(PYTHON) .ci/wheel.sh
+	.ci/wheel.sh
 
 clean:
 	rm -rf .venv .venv-* build src/*.egg-info src/aiomoto/*.so

@@ -9,6 +9,10 @@
 #   .ci/roots.sh freethreaded CPython 3.13.5 built with --disable-gil from
 #                             trixie's source
 #   .ci/roots.sh run ROOT CMD...   CMD inside ROOT, in this checkout
+#   .ci/roots.sh with PYTHON CMD...
+#                             CMD where the interpreter PYTHON (python3.13,
+#                             pypy3, python3.13t, ...) is on PATH: here if the
+#                             host has it, else in what provides it
 #   .ci/roots.sh path NAME    where NAME lives
 #
 # They live outside the checkout (AIOMOTO_ROOTS, /var/cache/aiomoto by
@@ -128,7 +132,30 @@ run() {
     ' bash "$root" "$PWD" "$@"
 }
 
+with() {
+    local python=$1
+    shift
+    if command -v "$python" >/dev/null 2>&1; then
+        exec "$@"
+    fi
+    case $python in
+    python3.13t)
+        freethreaded
+        PATH=$(path freethreaded)/bin:$PATH exec "$@"
+        ;;
+    python3.1[345])
+        sid
+        run "$(path sid)" "$@"
+        ;;
+    pypy3)
+        trixie
+        run "$(path trixie)" "$@"
+        ;;
+    *) echo "roots: nothing here provides $python" >&2; exit 1 ;;
+    esac
+}
+
 mkdir -p "$ROOTS"
-command=${1:?usage: .ci/roots.sh sid|trixie|arm64|freethreaded|run ROOT CMD...|path NAME}
+command=${1:?usage: .ci/roots.sh sid|trixie|arm64|freethreaded|run ROOT CMD...|with PYTHON CMD...|path NAME}
 shift
 "$command" "$@"

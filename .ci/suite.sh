@@ -6,9 +6,9 @@
 #                                 missing or stale, then run the suite
 #   .ci/suite.sh install TARGET   only install
 #
-# A row whose Python the host lacks runs inside the Debian root that has it
-# (.ci/roots.sh makes the root when it is missing): this script calls itself
-# there, in the same checkout.  Each row has a virtual environment of its own
+# A row whose Python the host lacks runs where .ci/roots.sh provides it (a
+# Debian root, made when it is missing): this script calls itself there, in
+# the same checkout.  Each row has a virtual environment of its own
 # in the checkout (.venv for `make test`, .venv-<name> for test-<name>),
 # reinstalled when the files that decide its contents change.
 set -euo pipefail
@@ -31,15 +31,9 @@ row=$(awk -v t="$target" '$1 == t && $0 !~ /^#/' .ci/matrix)
 [ -n "$row" ] || { echo "suite: $target is not a row of .ci/matrix" >&2; usage; }
 read -r _ python set core fast_path workers <<<"$row"
 
-# The Debian root whose interpreter this row needs, when the host lacks it.
+# A Python the host lacks: run this row where .ci/roots.sh provides it.
 if ! command -v "$python" >/dev/null 2>&1; then
-    case $python in
-    python3.1[345]) root=sid ;;
-    pypy3) root=trixie ;;
-    *) echo "suite: no root provides $python" >&2; exit 1 ;;
-    esac
-    .ci/roots.sh "$root"
-    exec .ci/roots.sh run "$(.ci/roots.sh path "$root")" .ci/suite.sh \
+    exec .ci/roots.sh with "$python" .ci/suite.sh \
         "$([ "$action" = install ] && echo install || echo --)" "$target"
 fi
 
