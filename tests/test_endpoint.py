@@ -26,6 +26,7 @@ from typing import Any
 import boto3
 import pytest
 from aiobotocore.session import AioSession
+from tests.no_pypy_wheel import needs
 
 import aiomoto
 from aiomoto import AutoEndpointMode
@@ -391,9 +392,10 @@ def endpoint_bucket() -> Iterator[Any]:
         yield s3, context
 
 
+@needs("pandas", "pyarrow")
 def test_pandas_parquet_without_storage_options(endpoint_bucket: Any) -> None:
-    pd = pytest.importorskip("pandas", reason="pandas is not in this set")
-    pytest.importorskip("pyarrow", reason="pyarrow is not in this set")
+    import pandas as pd
+
     s3, _ = endpoint_bucket
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     frame.to_parquet(f"s3://{BUCKET}/pandas.parquet")
@@ -405,8 +407,10 @@ def test_pandas_parquet_without_storage_options(endpoint_bucket: Any) -> None:
     )
 
 
+@needs("pandas")
 def test_pandas_csv_without_storage_options(endpoint_bucket: Any) -> None:
-    pd = pytest.importorskip("pandas", reason="pandas is not in this set")
+    import pandas as pd
+
     s3, _ = endpoint_bucket
     s3.put_object(Bucket=BUCKET, Key="in.csv", Body=b"a,b\n1,x\n")
     frame = pd.read_csv(f"s3://{BUCKET}/in.csv")
@@ -415,9 +419,11 @@ def test_pandas_csv_without_storage_options(endpoint_bucket: Any) -> None:
     assert s3.get_object(Bucket=BUCKET, Key="out.csv")["Body"].read() == b"a,b\n1,x\n"
 
 
+@needs("polars")
 @pytest.mark.parametrize("kind", ["parquet", "csv"])
 def test_polars_reads_scans_and_writes(endpoint_bucket: Any, kind: str) -> None:
-    pl = pytest.importorskip("polars", reason="polars is not in this set")
+    import polars as pl
+
     s3, _ = endpoint_bucket
     frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     path = f"s3://{BUCKET}/polars.{kind}"
@@ -429,8 +435,10 @@ def test_polars_reads_scans_and_writes(endpoint_bucket: Any, kind: str) -> None:
     assert getattr(pl, f"scan_{kind}")(other).collect().equals(frame)
 
 
+@needs("pyarrow")
 def test_pyarrow_s3filesystem_with_endpoint_override(endpoint_bucket: Any) -> None:
-    pafs = pytest.importorskip("pyarrow.fs", reason="pyarrow is not in this set")
+    from pyarrow import fs as pafs
+
     s3, context = endpoint_bucket
     s3.put_object(Bucket=BUCKET, Key="by-boto3", Body=b"boto3 wrote")
     fs = pafs.S3FileSystem(

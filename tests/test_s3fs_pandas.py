@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import boto3
-import pandas as pd
 import pytest
 import pytest_asyncio
 import s3fs
 from s3fs import S3FileSystem
+from tests import no_pypy_wheel
 
 import aiomoto
 
@@ -171,23 +171,33 @@ async def test_async_open(async_fs: S3FileSystem) -> None:
 
 # --- pandas -------------------------------------------------------------------
 
-FRAME = pd.DataFrame(
-    {
-        "id": range(1000),
-        "name": [f"row {i}" for i in range(1000)],
-        "score": [i / 7 for i in range(1000)],
-    }
-)
+pd: Any = no_pypy_wheel.load("pandas")
+needs_pandas = no_pypy_wheel.needs("pandas")
+# pandas reads and writes parquet with pyarrow.
+needs_pandas_and_pyarrow = no_pypy_wheel.needs("pandas", "pyarrow")
 
 
-def test_pandas_csv_round_trip(mocked: Any) -> None:
-    FRAME.to_csv(f"s3://{BUCKET}/frame.csv", index=False)
+@pytest.fixture
+def frame() -> Any:
+    return pd.DataFrame(
+        {
+            "id": range(1000),
+            "name": [f"row {i}" for i in range(1000)],
+            "score": [i / 7 for i in range(1000)],
+        }
+    )
 
-    assert pd.read_csv(f"s3://{BUCKET}/frame.csv").equals(FRAME)
+
+@needs_pandas
+def test_pandas_csv_round_trip(mocked: Any, frame: Any) -> None:
+    frame.to_csv(f"s3://{BUCKET}/frame.csv", index=False)
+
+    assert pd.read_csv(f"s3://{BUCKET}/frame.csv").equals(frame)
     raw = mocked.get_object(Bucket=BUCKET, Key="frame.csv")["Body"].read()
     assert raw.startswith(b"id,name,score\n0,row 0,0.0\n")
 
 
+@needs_pandas
 def test_pandas_reads_csv_written_by_boto3(mocked: Any) -> None:
     mocked.put_object(Bucket=BUCKET, Key="in.csv", Body=b"a,b\n1,x\n2,y\n")
     frame = pd.read_csv(f"s3://{BUCKET}/in.csv")
@@ -200,16 +210,20 @@ def test_pandas_reads_csv_written_by_boto3(mocked: Any) -> None:
 PARQUET_OPTIONS = {"storage_options": {"anon": False}}
 
 
-def test_pandas_parquet_round_trip(mocked: Any) -> None:
-    FRAME.to_parquet(f"s3://{BUCKET}/frame.parquet", **PARQUET_OPTIONS)
+@needs_pandas_and_pyarrow
+def test_pandas_parquet_round_trip(mocked: Any, frame: Any) -> None:
+    frame.to_parquet(f"s3://{BUCKET}/frame.parquet", **PARQUET_OPTIONS)
 
     assert pd.read_parquet(f"s3://{BUCKET}/frame.parquet", **PARQUET_OPTIONS).equals(
-        FRAME
+        frame
     )
     raw = mocked.get_object(Bucket=BUCKET, Key="frame.parquet")["Body"].read()
     assert raw[:4] == raw[-4:] == b"PAR1"
 
 
-def test_pandas_parquet_through_an_s3fs_filesystem(fs: S3FileSystem) -> None:
-    FRAME.to_parquet(f"{BUCKET}/by-fs.parquet", filesystem=fs)
-    assert pd.read_parquet(f"{BUCKET}/by-fs.parquet", filesystem=fs).equals(FRAME)
+@needs_pandas_and_pyarrow
+def test_pandas_parquet_through_an_s3fs_filesystem(
+    fs: S3FileSystem, frame: Any
+) -> None:
+    frame.to_parquet(f"{BUCKET}/by-fs.parquet", filesystem=fs)
+    assert pd.read_parquet(f"{BUCKET}/by-fs.parquet", filesystem=fs).equals(frame)

@@ -13,6 +13,7 @@ from pathlib import Path
 import hypothesis  # noqa: F401  (kept across pytester's in-process runs)
 import pytest
 from tests.clients import aioboto3
+from tests.no_pypy_wheel import needs
 
 import aiomoto
 from aiomoto import _core
@@ -84,6 +85,7 @@ def _mypy(*paths: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@needs("mypy")
 def test_mypy_strict_accepts_the_example_and_rejects_misuse(tmp_path: Path) -> None:
     misuse = tmp_path / "misuse.py"
     misuse.write_text(MISUSE)
