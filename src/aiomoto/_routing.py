@@ -254,39 +254,107 @@ def _call_handler(handler: _Handler, request: AWSPreparedRequest) -> _Response:
 _UNANSWERED = object()
 
 
+class _Decisions:
+    """The routing decisions made for one set of inputs.
+
+    A request reads the router's current set once and works with it alone;
+    a change of inputs starts a new set rather than emptying this one, so
+    that a request in another thread never meets host patterns of one set
+    and decisions of another.  Each table only gains entries, each of them
+    one dict operation, computed from this set's own inputs.
+    """
+
+    __slots__ = (
+        "hosts",
+        "inputs",
+        "pattern_tails",
+        "patterns",
+        "plans",
+        "services",
+        "source",
+    )
+
+    def __init__(
+        self,
+        source: Sequence[tuple[str, re.Pattern[str]]],
+        patterns: tuple[tuple[str, re.Pattern[str]], ...],
+        pattern_tails: tuple[str | None, ...],
+        inputs: tuple[Any, ...],
+    ) -> None:
+        # Moto's table of host patterns as it was read, and the copy this set
+        # routes by, which nothing changes under a request.
+        self.source = source
+        self.patterns = patterns
+        self.pattern_tails = pattern_tails
+        self.inputs = inputs
+        self.hosts: dict[str, str] = {}
+        self.plans: dict[str, _HostPlan] = {}
+        self.services: dict[str, _ServiceRoutes] = {}
+
+    def canonical_host(self, netloc: str) -> str:
+        host = self.hosts.get(netloc)
+        if host is None:
+            host = _moto.utils.get_equivalent_url_in_aws_domain("//" + netloc)[0].netloc
+            self.hosts[netloc] = host
+        return host
+
+    def plan(self, origin: str) -> _HostPlan:
+        plan = self.plans.get(origin)
+        if plan is None:
+            plan = self.plans[origin] = _plan_host(
+                origin, self.patterns, self.pattern_tails
+            )
+        return plan
+
+    def routes(self, service: str) -> _ServiceRoutes:
+        routes = self.services.get(service)
+        if routes is not None:
+            _touch_default_backend(routes.backends)
+            return routes
+        backends = _moto.backends.get_backend(service)  # type: ignore[call-overload]
+        urls = _default_backend(backends).urls
+        routes = self.services[service] = _ServiceRoutes(
+            backends,
+            tuple((re.compile(url), handler) for url, handler in urls.items()),
+        )
+        return routes
+
+
+def _no_decisions() -> _Decisions:
+    # Inputs no request has: the next request makes a new set.
+    return _Decisions((), (), (), ())
+
+
 class Router:
     """Moto's routing decisions, cached; see the module documentation."""
 
     def __init__(self) -> None:
+        # Each host pattern's tail: only ever added to, and kept across
+        # sets, as a pattern's tail depends on the pattern alone.
         self._tails: dict[re.Pattern[str], str | None] = {}
-        self._inputs: tuple[Any, ...] = ()
-        self._patterns: Sequence[tuple[str, re.Pattern[str]]] = ()
-        self._pattern_tails: tuple[str | None, ...] = ()
-        self._hosts: dict[str, str] = {}
-        self._plans: dict[str, _HostPlan] = {}
-        self._services: dict[str, _ServiceRoutes] = {}
+        # The current set, replaced whole by one assignment (no lock: two
+        # threads that both see new inputs each route by a set of their own,
+        # and one of the two stays).
+        self._decisions = _no_decisions()
 
     def clear(self) -> None:
         """Forget every routing decision; the next request recomputes them."""
-        self._inputs = ()
-        self._patterns = ()
-        self._hosts = {}
-        self._plans = {}
-        self._services = {}
+        self._decisions = _no_decisions()
 
-    def _check_inputs(self) -> None:
+    def _current(self) -> _Decisions:
         patterns = _moto.backend_index.backend_url_patterns
         inputs = (
             len(patterns),
             _moto.settings.get_s3_custom_endpoints(),
             _moto.settings.enable_iso_regions(),
         )
-        if patterns is self._patterns and inputs == self._inputs:
-            return
-        self.clear()
-        self._patterns = patterns
-        self._pattern_tails = tuple(self._tail(regex) for _, regex in patterns)
-        self._inputs = inputs
+        decisions = self._decisions
+        if patterns is decisions.source and inputs == decisions.inputs:
+            return decisions
+        copied = tuple(patterns)
+        tails = tuple(self._tail(regex) for _, regex in copied)
+        decisions = self._decisions = _Decisions(patterns, copied, tails, inputs)
+        return decisions
 
     def _tail(self, regex: re.Pattern[str]) -> str | None:
         try:
@@ -295,47 +363,20 @@ class Router:
             tail = self._tails[regex] = host_decided_tail(regex)
             return tail
 
-    def _canonical_host(self, netloc: str) -> str:
-        host = _moto.utils.get_equivalent_url_in_aws_domain("//" + netloc)[0].netloc
-        self._hosts[netloc] = host
-        return host
-
-    def _plan(self, origin: str) -> _HostPlan:
-        plan = _plan_host(origin, self._patterns, self._pattern_tails)
-        self._plans[origin] = plan
-        return plan
-
-    def _routes(self, service: str) -> _ServiceRoutes:
-        backends = _moto.backends.get_backend(service)  # type: ignore[call-overload]
-        urls = _default_backend(backends).urls
-        routes = _ServiceRoutes(
-            backends,
-            tuple((re.compile(url), handler) for url, handler in urls.items()),
-        )
-        self._services[service] = routes
-        return routes
-
     def process_request(self, request: AWSPreparedRequest) -> _Response | None:
         """Answer as ``BotocoreStubber.process_request`` does."""
-        self._check_inputs()
+        decisions = self._current()
         parsed = urlparse(request.url)
-        netloc = parsed.netloc
-        host = self._hosts.get(netloc)
-        if host is None:
-            host = self._canonical_host(netloc)
-        origin = f"{parsed.scheme}://{host}"
+        origin = f"{parsed.scheme}://{decisions.canonical_host(parsed.netloc)}"
         clean_url = origin + parsed.path
 
         if _moto.config.passthrough_url(clean_url):
             return None
 
-        plan = self._plans.get(origin)
-        if plan is None:
-            plan = self._plan(origin)
-        for step in _steps_for(plan, clean_url):
+        for step in _steps_for(decisions.plan(origin), clean_url):
             if step.regex is not None and step.regex.match(clean_url) is None:
                 continue
-            answer = self._answer(step.service, request, clean_url)
+            answer = self._answer(decisions, step.service, request, clean_url)
             if answer is not _UNANSWERED:
                 return answer  # type: ignore[return-value]
 
@@ -344,18 +385,17 @@ class Router:
         return None
 
     def _answer(
-        self, service: str, request: AWSPreparedRequest, clean_url: str
+        self,
+        decisions: _Decisions,
+        service: str,
+        request: AWSPreparedRequest,
+        clean_url: str,
     ) -> object:
         if _moto.config.passthrough_service(service):
             return None
         if not _moto.config.service_whitelisted(service):
             raise _moto.exceptions.ServiceNotWhitelisted(service)
-        routes = self._services.get(service)
-        if routes is None:
-            routes = self._routes(service)
-        else:
-            _touch_default_backend(routes.backends)
-        for regex, handler in routes.urls:
+        for regex, handler in decisions.routes(service).urls:
             if regex.match(clean_url):
                 return _call_handler(handler, request)
         return _UNANSWERED
