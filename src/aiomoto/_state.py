@@ -2,9 +2,16 @@
 
 Moto's backends are process-global, so every aiomoto context shares one
 state: how deeply contexts are nested, which activation (outermost enter to
-last exit) is current, the lock that orders enters and exits, and the lock
-the dispatcher holds while Moto runs.  Nothing else in aiomoto keeps a
-counter or a flag of its own; read ``aiomoto._state.state``.
+last exit) is current, the lock that orders enters and exits, the lock held
+while aiomoto starts or stops one of Moto's mocks, and the lock the
+dispatcher holds while Moto runs.  Nothing else in aiomoto keeps a counter
+or a flag of its own; read ``aiomoto._state.state``.
+
+Threads, free-threaded builds included: the depth and the activation number
+change only under ``_lock``.  What other threads read without it -- whether a
+context is active, and which -- is one attribute, written under the lock
+whenever the depth leaves or reaches zero, so that no reader pairs one
+activation's depth with another's number.
 """
 
 from __future__ import annotations
@@ -32,11 +39,20 @@ class ProcessState:
     """
 
     def __init__(self) -> None:
+        # Orders enters and exits; guards _depth, _generation and _current.
         self._lock = threading.Lock()
         self._depth = 0
         self._generation = 0
-        # The thread applying or removing patches right now, if any.
+        # The active activation's number, None while none is active.
+        self._current: int | None = None
+        # The thread applying or removing patches right now, if any.  Read
+        # without the lock only to compare with the reader's own thread,
+        # which alone sets it to itself.
         self._busy: int | None = None
+        # Held while aiomoto starts or stops one of Moto's mocks: Moto counts
+        # its mocks in one process-wide number, and a start that fails tells
+        # from that number whether it counted itself.
+        self.mock_lock = threading.Lock()
         # Held by the dispatcher while Moto runs: one for the process, as
         # Moto's backends are.
         self.dispatch_lock = _core.DispatchLock()
@@ -49,7 +65,7 @@ class ProcessState:
     @property
     def active(self) -> bool:
         """Whether any aiomoto context is active."""
-        return self._depth > 0
+        return self._current is not None
 
     @property
     def generation(self) -> int:
@@ -59,7 +75,7 @@ class ProcessState:
     @property
     def current(self) -> int | None:
         """The number of the active activation, None while none is active."""
-        return self._generation if self._depth > 0 else None
+        return self._current
 
     def _refuse_reentry(self) -> None:
         if self._busy == threading.get_ident():
@@ -78,6 +94,7 @@ class ProcessState:
                 finally:
                     self._busy = None
                 self._generation += 1
+                self._current = self._generation
             self._depth += 1
             return self._depth
 
@@ -95,6 +112,7 @@ class ProcessState:
                 )
             self._depth -= 1
             if self._depth == 0:
+                self._current = None
                 self._busy = threading.get_ident()
                 try:
                     remove()
@@ -111,6 +129,7 @@ class ProcessState:
         """
         self._lock = threading.Lock()
         self._busy = None
+        self.mock_lock = threading.Lock()
         self.dispatch_lock._after_fork()
 
     def __repr__(self) -> str:

@@ -228,21 +228,28 @@ class MockAWS:
 
     def _start_in_process(self, reset: bool) -> moto.core.models.MockAWS:
         state.enter(patches.install)
-        counted = _moto.nested_count()
-        moto_mock = None
         try:
-            moto_mock = _moto.models.MockAWS(self._config)
-            _mixed.start_moto(moto_mock, reset)
+            return self._start_moto(reset)
         except BaseException:
+            state.exit(patches.remove)
+            raise
+
+    def _start_moto(self, reset: bool) -> moto.core.models.MockAWS:
+        # Under the mock lock, no other context's start or stop changes
+        # Moto's count between reading it and comparing it.
+        with state.mock_lock:
+            counted = _moto.nested_count()
+            moto_mock = None
             try:
+                moto_mock = _moto.models.MockAWS(self._config)
+                _mixed.start_moto(moto_mock, reset)
+            except BaseException:
                 # Moto counts a mock as started before it finishes starting:
                 # stop one that failed half-way, so Moto is not left active.
                 if moto_mock is not None and (_moto.nested_count() > counted):
                     moto_mock.stop()
-            finally:
-                state.exit(patches.remove)
-            raise
-        return moto_mock
+                raise
+            return moto_mock
 
     def stop(self, remove_data: bool | None = None) -> None:
         """Leave the context; the last exit resets Moto's backends (unless
@@ -265,7 +272,8 @@ class MockAWS:
         self, moto_mock: moto.core.models.MockAWS, remove_data: bool
     ) -> None:
         try:
-            moto_mock.stop(remove_data=remove_data)
+            with state.mock_lock:
+                moto_mock.stop(remove_data=remove_data)
         finally:
             state.exit(patches.remove)
 
