@@ -1,13 +1,16 @@
-"""Test-wide guards: no test reaches the network, and Moto's creds stay fake."""
+"""Test-wide guards (no test reaches the network, Moto's creds stay fake) and
+the fixtures that give each core."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.cores import CORES, load_core
 
 # pytester runs inner test sessions for the pytest plugin's tests.
 pytest_plugins = ["pytester"]
@@ -55,3 +58,15 @@ def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session", params=CORES)
+def core(request: pytest.FixtureRequest) -> ModuleType:
+    """Each core in turn: the C extension, then its pure-Python twin."""
+    return load_core(request.param)
+
+
+@pytest.fixture(scope="session")
+def c_core() -> ModuleType:
+    """The C extension, for what only it has."""
+    return load_core("c")

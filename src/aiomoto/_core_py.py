@@ -53,8 +53,19 @@ _CHUNK_SIZE = 65536
 _MAX_SIZE = sys.maxsize
 
 
+# Py_TPFLAGS_IMMUTABLETYPE: set on the types of C modules (static or made from
+# a spec), never on a class defined in Python.
+_IMMUTABLE_TYPE = 1 << 8
+
+
 def _type_name(value: object) -> str:
-    return type(value).__name__
+    """The type's name as the C's messages give it (its tp_name): a C
+    module's types are qualified by their module, builtins and Python classes
+    are not."""
+    kind = type(value)
+    if kind.__flags__ & _IMMUTABLE_TYPE and kind.__module__ != "builtins":
+        return f"{kind.__module__}.{kind.__qualname__}"
+    return kind.__name__
 
 
 # --- configure() ---------------------------------------------------------------
@@ -978,6 +989,8 @@ class Dispatcher:
     ) -> Callable[..., Any]: ...
     def __get__(self, obj: object, owner: type | None = None, /) -> Any:
         if obj is None:
+            if owner is None:
+                raise TypeError("__get__(None, None) is invalid")
             return self
         return MethodType(self, obj)
 
