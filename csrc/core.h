@@ -1,7 +1,26 @@
-/* Declarations shared by the translation units of aiomoto._core. */
+/* Declarations shared by the translation units of aiomoto._core, and the
+ * small shims that let one source build against CPython 3.11 to 3.15, with
+ * the GIL or free-threaded.
+ *
+ * Thread safety.  On a free-threaded build (Py_GIL_DISABLED) nothing
+ * serialises the C code, so every field that changes after construction has
+ * a guard of its own, named where the field is declared:
+ * - the object's critical section (Py_BEGIN_CRITICAL_SECTION) for per-object
+ *   state: RawStream's position and closed flag, AsyncResponse's status code
+ *   and lazily built raw stream, DispatchLock's owner and count, and a
+ *   failed Ready's exception traceback (the exception's own section, the
+ *   one CPython 3.14+ takes to set __traceback__);
+ * - a PyMutex in the module state for the configure() settings.
+ * With the GIL these compile to nothing: the critical-section macros are
+ * plain braces and the settings mutex is not built.  Every build takes a
+ * strong reference where a borrowed one could be released while in use (a
+ * setting, a deferred handler, the parts of Moto's answer), since other
+ * code run meanwhile could release it even with the GIL. */
 #ifndef AIOMOTO_CORE_H
 #define AIOMOTO_CORE_H
 
+/* Python.h may set options the standard headers read, so every file
+ * includes this header before any standard one. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -18,8 +37,28 @@
 #define AIOMOTO_READONLY READONLY
 #endif
 
+/* Critical sections are public from 3.13, where a GIL build defines them as
+ * plain braces; these give 3.11 and 3.12, which always have a GIL, the same.
+ * As with CPython's own, a section is a block: the code inside must leave
+ * through its end, never by return or goto. */
+#if PY_VERSION_HEX < 0x030D0000
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#endif
+
+/* PyType_Slot and PyModuleDef_Slot carry functions as void *.  ISO C leaves
+ * that conversion to the implementation; every platform CPython supports
+ * defines it and the whole slot API relies on it, but GCC's and Clang's
+ * -pedantic flag each use, which __extension__ tells them is intended. */
+#if defined(__GNUC__)
+#define AIOMOTO_SLOT(function) (__extension__(void *)(function))
+#else
+#define AIOMOTO_SLOT(function) ((void *)(function))
+#endif
+
 /* Everything the module owns, one copy per module object (so per
- * interpreter).  Built by the module's Py_mod_exec (module.c). */
+ * interpreter).  Built by the module's Py_mod_exec (module.c).  The types
+ * and names are set once by exec and never change; only the settings do. */
 typedef struct {
     PyTypeObject *ready_type;
     PyTypeObject *raw_stream_type;
@@ -27,10 +66,17 @@ typedef struct {
     PyTypeObject *async_response_type;
     PyTypeObject *dispatcher_type;
     PyTypeObject *dispatch_lock_type;
-    /* Set by configure(); NULL selects the fallback described at each use. */
+    /* Set by configure(); NULL selects the fallback described at each use.
+     * A request may read them while another thread's configure() replaces
+     * them, so they are read as strong references (module.c's setting()) and
+     * swapped under settings_mutex on a free-threaded build; with the GIL,
+     * taking the reference with no code run in between is enough. */
     PyObject *headers_class;
     PyObject *encoding_from_headers;
     PyObject *closed_error;
+#ifdef Py_GIL_DISABLED
+    PyMutex settings_mutex;
+#endif
     /* Names looked up on every request, interned once. */
     PyObject *str_body;
     PyObject *str_content;
@@ -137,5 +183,22 @@ aiomoto_take_exception(void)
     return value;
 #endif
 }
+
+/* PyDict_GetItemRef (3.13+): *result is a strong reference to the value, or
+ * NULL when absent; 1 found, 0 absent, -1 error.  A strong reference keeps
+ * the value alive if another thread (or code the caller runs) removes it
+ * from the dict meanwhile; older versions get it from the borrowed lookup,
+ * taken while the GIL is held. */
+#if PY_VERSION_HEX < 0x030D0000
+static inline int
+PyDict_GetItemRef(PyObject *dict, PyObject *key, PyObject **result)
+{
+    *result = Py_XNewRef(PyDict_GetItemWithError(dict, key));
+    if (*result != NULL) {
+        return 1;
+    }
+    return PyErr_Occurred() ? -1 : 0;
+}
+#endif
 
 #endif /* AIOMOTO_CORE_H */

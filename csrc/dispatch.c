@@ -17,10 +17,22 @@
  * goes to async_body_dispatch, which owns the limit's error; bodies that must
  * be awaited always go there.
  *
+ * Thread safety: a Dispatcher's fields never change after construction
+ * (tp_clear, run only by the garbage collector on an unreachable one, sets
+ * them to None), so it needs no guard of its own, and any number of threads
+ * may call it at once.  What it reads from containers that other code can
+ * change -- the deferred dict, the sequence Moto returns -- it holds by
+ * strong reference: the handler through PyDict_GetItemRef, the three parts
+ * copied inside the sequence's critical section (the one CPython takes for
+ * a list).  Calls into Moto are serialised by the DispatchLock (lock.c).
+ *
  * Why C: it runs on every request, sync and async.  As a C vectorcall
  * callable it adds no Python frame, which is also what lets it tell its
  * callers apart by the current frame; bench/ measures the per-call figures. */
 #include "core.h"
+
+#include <stddef.h> /* offsetof, size_t */
+#include <string.h> /* memcmp */
 
 typedef struct {
     PyObject_HEAD
@@ -123,36 +135,59 @@ is_not_yet_response(AiomotoState *state, PyObject *response)
     return not_yet;
 }
 
+/* Copy (status, headers, body) out of Moto's result as new references in
+ * parts: the headers class runs arbitrary code, which could change a list
+ * that is not ours.  0, or -1 with TypeError for anything else. */
+static int
+unpack_result(PyObject *result, PyObject *parts[3])
+{
+    PyObject *items = PySequence_Fast(
+        result, "process_request() must return None or (status, headers, body)");
+    if (items == NULL) {
+        return -1;
+    }
+    Py_ssize_t size;
+    Py_BEGIN_CRITICAL_SECTION(items);
+    size = PySequence_Fast_GET_SIZE(items);
+    for (Py_ssize_t i = 0; i < 3; i++) {
+        parts[i] = size == 3 ? Py_NewRef(PySequence_Fast_GET_ITEM(items, i)) : NULL;
+    }
+    Py_END_CRITICAL_SECTION();
+    Py_DECREF(items);
+    if (size != 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "process_request() must return None or (status, headers, body), "
+                     "not %zd items",
+                     size);
+        return -1;
+    }
+    return 0;
+}
+
 /* Moto returns (status, headers, body); unpack it as Moto's __call__ would. */
 static PyObject *
 response_from_result(AiomotoState *state, DispatcherObject *self, PyObject *request,
                      PyObject *result)
 {
-    PyObject *items = PySequence_Fast(
-        result, "process_request() must return None or (status, headers, body)");
-    if (items == NULL) {
+    PyObject *parts[3];
+    if (unpack_result(result, parts) < 0) {
         return NULL;
     }
-    if (PySequence_Fast_GET_SIZE(items) != 3) {
-        PyErr_Format(PyExc_TypeError,
-                     "process_request() must return None or (status, headers, body), "
-                     "not %zd items",
-                     PySequence_Fast_GET_SIZE(items));
-        Py_DECREF(items);
-        return NULL;
-    }
-    PyObject **parts = PySequence_Fast_ITEMS(items);
+    PyObject *response = NULL;
     if (self->not_implemented != Py_None && is_404(parts[0]) &&
         is_not_yet_body(parts[2])) {
-        Py_DECREF(items);
-        return raise_not_yet(state, request);
+        raise_not_yet(state, request);
     }
-    PyObject *url = PyObject_GetAttr(request, state->str_url);
-    PyObject *response =
-        url ? aiomoto_async_response_new(state, url, parts[0], parts[1], parts[2])
-            : NULL;
-    Py_XDECREF(url);
-    Py_DECREF(items);
+    else {
+        PyObject *url = PyObject_GetAttr(request, state->str_url);
+        response = url ? aiomoto_async_response_new(state, url, parts[0], parts[1],
+                                                    parts[2])
+                       : NULL;
+        Py_XDECREF(url);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        Py_DECREF(parts[i]);
+    }
     return response;
 }
 
@@ -335,7 +370,8 @@ find_argument(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
 
 /* The async handler registered for this event (before-send.SERVICE.OP), if
  * any: operations that wait inside Moto, such as SQS long polls, must not run
- * on the event loop's thread.  Borrowed, NULL when there is none. */
+ * on the event loop's thread.  A new reference, or NULL when there is none
+ * (with an exception set if the lookup failed). */
 static PyObject *
 deferred_handler(DispatcherObject *self, PyObject *event_name)
 {
@@ -343,7 +379,9 @@ deferred_handler(DispatcherObject *self, PyObject *event_name)
         PyDict_GET_SIZE(self->deferred) == 0) {
         return NULL;
     }
-    return PyDict_GetItemWithError(self->deferred, event_name);
+    PyObject *handler;
+    PyDict_GetItemRef(self->deferred, event_name, &handler);
+    return handler;
 }
 
 static PyObject *
@@ -368,7 +406,9 @@ dispatch_async(AiomotoState *state, DispatcherObject *self, PyObject *const *arg
                              event_name ? event_name : Py_None};
     PyObject *handler = deferred_handler(self, event_name);
     if (handler != NULL) {
-        return PyObject_Vectorcall(handler, call_args, 4, NULL);
+        PyObject *deferred = PyObject_Vectorcall(handler, call_args, 4, NULL);
+        Py_DECREF(handler);
+        return deferred;
     }
     if (PyErr_Occurred()) {
         return NULL;
@@ -581,13 +621,13 @@ static PyType_Slot dispatcher_slots[] = {
          "\n--\n\n"
          "A replacement for BotocoreStubber.__call__ that answers aiobotocore with "
          "an AsyncResponse and everything else with Moto's original __call__.")},
-    {Py_tp_new, dispatcher_tp_new},
-    {Py_tp_dealloc, dispatcher_dealloc},
-    {Py_tp_traverse, dispatcher_traverse},
-    {Py_tp_clear, dispatcher_clear},
-    {Py_tp_call, PyVectorcall_Call},
-    {Py_tp_descr_get, dispatcher_descr_get},
-    {Py_tp_repr, dispatcher_repr},
+    {Py_tp_new, AIOMOTO_SLOT(dispatcher_tp_new)},
+    {Py_tp_dealloc, AIOMOTO_SLOT(dispatcher_dealloc)},
+    {Py_tp_traverse, AIOMOTO_SLOT(dispatcher_traverse)},
+    {Py_tp_clear, AIOMOTO_SLOT(dispatcher_clear)},
+    {Py_tp_call, AIOMOTO_SLOT(PyVectorcall_Call)},
+    {Py_tp_descr_get, AIOMOTO_SLOT(dispatcher_descr_get)},
+    {Py_tp_repr, AIOMOTO_SLOT(dispatcher_repr)},
     {Py_tp_methods, dispatcher_methods},
     {Py_tp_members, dispatcher_members},
     {0, NULL},

@@ -7,10 +7,22 @@
  * runs, never across an await, so an event loop is blocked at most for the
  * length of one Moto call made from another thread.
  *
- * Reentrant, because a Moto handler may itself call boto3 against Moto.  The
- * owner and count are read and written only with the GIL held, which orders
- * those accesses; the underlying PyThread lock is waited for with the GIL
- * released, since its holder needs the GIL to finish and release it.
+ * Reentrant, because a Moto handler may itself call boto3 against Moto.
+ *
+ * Thread safety: the owner and count are read and written only inside the
+ * DispatchLock's critical section -- with the GIL that compiles to nothing
+ * and the GIL itself orders them; on a free-threaded build it is the
+ * object's own lock.  A section is held only for those few loads and stores,
+ * never while waiting for the underlying PyThread lock: that wait releases
+ * the GIL (or, free-threaded, detaches the thread), since the holder must
+ * run to release it.  A thread that has just taken the PyThread lock records
+ * itself in a second short section, so for a moment the lock is taken with
+ * a count of 0 and locked() can say False, as it always could.  Whether the
+ * holder is this thread is exact whatever other threads do, since only the
+ * holder writes its own ident.  The PyThread lock itself is replaced only by
+ * _after_fork() in a forked child, where no other thread runs; before a
+ * fork CPython stops every other thread at a point where it holds no
+ * critical section, so the child can always enter the section.
  *
  * Code that waits inside Moto (an SQS long poll) gives the lock up for the
  * wait with _release_save() and takes it back with _acquire_restore(), the
@@ -80,8 +92,7 @@ acquire_thread_lock(PyThread_type_lock lock)
  * would never be released, so *lock is replaced by a fresh one and the old is
  * abandoned rather than freed (freeing a lock another thread held is
  * undefined on some platforms).  Only trying the lock tells whether it is
- * free: a thread takes it without the GIL and records itself only once it
- * has the GIL back.  1 when replaced, 0 when kept, -1 with MemoryError. */
+ * free: a thread takes it first and records itself only afterwards.  1 when replaced, 0 when kept, -1 with MemoryError. */
 static int
 thread_lock_for_child(PyThread_type_lock *lock, int held_here)
 {
@@ -102,10 +113,14 @@ thread_lock_for_child(PyThread_type_lock *lock, int held_here)
 
 typedef struct {
     PyObject_HEAD
-    PyThread_type_lock lock;
+    PyThread_type_lock lock; /* replaced only in a forked child */
+    /* Both guarded by the critical section. */
     unsigned long owner; /* thread ident of the holder; meaningful if count */
     Py_ssize_t count;    /* 0 when free */
 } DispatchLockObject;
+
+/* The helpers down to give_up read or write owner and count, so they run
+ * only inside the lock's critical section. */
 
 static int
 is_owned(DispatchLockObject *self)
@@ -113,24 +128,95 @@ is_owned(DispatchLockObject *self)
     return self->count > 0 && self->owner == PyThread_get_thread_ident();
 }
 
+/* Record this thread as holding the PyThread lock, depth times. */
+static void
+record_holder(DispatchLockObject *self, Py_ssize_t depth)
+{
+    self->owner = PyThread_get_thread_ident();
+    self->count = depth;
+}
+
+/* Let the PyThread lock go and forget the holder; the depth it had. */
+static Py_ssize_t
+give_up(DispatchLockObject *self)
+{
+    Py_ssize_t depth = self->count;
+    self->count = 0;
+    self->owner = 0;
+    PyThread_release_lock(self->lock);
+    return depth;
+}
+
+static int
+is_owned_guarded(DispatchLockObject *self)
+{
+    int owned;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    owned = is_owned(self);
+    Py_END_CRITICAL_SECTION();
+    return owned;
+}
+
+static void
+record_holder_guarded(DispatchLockObject *self, Py_ssize_t depth)
+{
+    Py_BEGIN_CRITICAL_SECTION(self);
+    record_holder(self, depth);
+    Py_END_CRITICAL_SECTION();
+}
+
+/* One more level for a thread that holds the lock: 1 when it does (and the
+ * level was added), 0 when it does not, -1 with OverflowError at the
+ * limit. */
+static int
+deepen_if_owned(DispatchLockObject *self)
+{
+    int deepened = 0;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    if (is_owned(self)) {
+        deepened = self->count == PY_SSIZE_T_MAX ? -1 : 1;
+        if (deepened > 0) {
+            self->count++;
+        }
+    }
+    Py_END_CRITICAL_SECTION();
+    if (deepened < 0) {
+        PyErr_SetString(PyExc_OverflowError, "aiomoto's Moto lock acquired too "
+                                             "many times");
+    }
+    return deepened;
+}
+
+/* One level less of this thread's hold, letting the PyThread lock go at the
+ * last; 0 (and nothing changed) when this thread does not hold it. */
+static int
+release_if_owned(DispatchLockObject *self)
+{
+    int owned;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    owned = is_owned(self);
+    if (owned && self->count > 1) {
+        self->count--;
+    }
+    else if (owned) {
+        give_up(self);
+    }
+    Py_END_CRITICAL_SECTION();
+    return owned;
+}
+
 int
 aiomoto_lock_acquire(PyObject *op)
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (is_owned(self)) {
-        if (self->count == PY_SSIZE_T_MAX) {
-            PyErr_SetString(PyExc_OverflowError, "aiomoto's Moto lock acquired too "
-                                                 "many times");
-            return -1;
-        }
-        self->count++;
-        return 0;
+    int deepened = deepen_if_owned(self);
+    if (deepened != 0) {
+        return deepened > 0 ? 0 : -1;
     }
     if (acquire_thread_lock(self->lock) < 0) {
         return -1;
     }
-    self->owner = PyThread_get_thread_ident();
-    self->count = 1;
+    record_holder_guarded(self, 1);
     return 0;
 }
 
@@ -138,11 +224,7 @@ aiomoto_lock_acquire(PyObject *op)
 void
 aiomoto_lock_release(PyObject *op)
 {
-    DispatchLockObject *self = (DispatchLockObject *)op;
-    if (--self->count == 0) {
-        self->owner = 0;
-        PyThread_release_lock(self->lock);
-    }
+    release_if_owned((DispatchLockObject *)op);
 }
 
 static PyObject *
@@ -154,12 +236,13 @@ lock_acquire(PyObject *op, PyObject *args, PyObject *kwds)
         return NULL;
     }
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (!blocking && !is_owned(self)) {
+    /* Only this thread can make itself the holder, so the answer holds
+     * until it acts on it. */
+    if (!blocking && !is_owned_guarded(self)) {
         if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
             Py_RETURN_FALSE;
         }
-        self->owner = PyThread_get_thread_ident();
-        self->count = 1;
+        record_holder_guarded(self, 1);
         Py_RETURN_TRUE;
     }
     if (aiomoto_lock_acquire(op) < 0) {
@@ -171,12 +254,10 @@ lock_acquire(PyObject *op, PyObject *args, PyObject *kwds)
 static PyObject *
 lock_release(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    DispatchLockObject *self = (DispatchLockObject *)op;
-    if (!is_owned(self)) {
+    if (!release_if_owned((DispatchLockObject *)op)) {
         PyErr_SetString(PyExc_RuntimeError, "cannot release un-acquired lock");
         return NULL;
     }
-    aiomoto_lock_release(op);
     Py_RETURN_NONE;
 }
 
@@ -198,13 +279,18 @@ lock_exit(PyObject *op, PyObject *Py_UNUSED(exc_info))
 static PyObject *
 lock_is_owned(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    return PyBool_FromLong(is_owned((DispatchLockObject *)op));
+    return PyBool_FromLong(is_owned_guarded((DispatchLockObject *)op));
 }
 
 static PyObject *
 lock_locked(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    return PyBool_FromLong(((DispatchLockObject *)op)->count > 0);
+    DispatchLockObject *self = (DispatchLockObject *)op;
+    int locked;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    locked = self->count > 0;
+    Py_END_CRITICAL_SECTION();
+    return PyBool_FromLong(locked);
 }
 
 /* Give the lock up entirely, however deeply this thread holds it, and return
@@ -214,14 +300,13 @@ static PyObject *
 lock_release_save(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (!is_owned(self)) {
-        return PyLong_FromLong(0);
+    Py_ssize_t depth = 0;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    if (is_owned(self)) {
+        depth = give_up(self);
     }
-    Py_ssize_t count = self->count;
-    self->count = 0;
-    self->owner = 0;
-    PyThread_release_lock(self->lock);
-    return PyLong_FromSsize_t(count);
+    Py_END_CRITICAL_SECTION();
+    return PyLong_FromSsize_t(depth);
 }
 
 static PyObject *
@@ -239,7 +324,7 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
     if (count == 0) {
         Py_RETURN_NONE;
     }
-    if (is_owned(self)) {
+    if (is_owned_guarded(self)) {
         PyErr_SetString(PyExc_RuntimeError,
                         "_acquire_restore() called while holding the lock");
         return NULL;
@@ -247,8 +332,7 @@ lock_acquire_restore(PyObject *op, PyObject *arg)
     if (acquire_thread_lock(self->lock) < 0) {
         return NULL;
     }
-    self->owner = PyThread_get_thread_ident();
-    self->count = count;
+    record_holder_guarded(self, count);
     Py_RETURN_NONE;
 }
 
@@ -258,13 +342,16 @@ static PyObject *
 lock_after_fork(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    int replaced = thread_lock_for_child(&self->lock, is_owned(self));
-    if (replaced < 0) {
-        return NULL;
-    }
-    if (replaced) {
+    int replaced;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    replaced = thread_lock_for_child(&self->lock, is_owned(self));
+    if (replaced > 0) {
         self->owner = 0;
         self->count = 0;
+    }
+    Py_END_CRITICAL_SECTION();
+    if (replaced < 0) {
+        return NULL;
     }
     Py_RETURN_NONE;
 }
@@ -308,11 +395,17 @@ static PyObject *
 lock_repr(PyObject *op)
 {
     DispatchLockObject *self = (DispatchLockObject *)op;
-    if (self->count == 0) {
+    unsigned long owner;
+    Py_ssize_t count;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    owner = self->owner;
+    count = self->count;
+    Py_END_CRITICAL_SECTION();
+    if (count == 0) {
         return PyUnicode_FromString("<DispatchLock unlocked>");
     }
     return PyUnicode_FromFormat("<DispatchLock locked by thread %lu, count=%zd>",
-                                self->owner, self->count);
+                                owner, count);
 }
 
 static PyMethodDef lock_methods[] = {
@@ -344,9 +437,9 @@ static PyType_Slot lock_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR("DispatchLock()\n--\n\n"
                                   "The reentrant lock the Dispatcher holds while Moto "
                                   "handles a request.")},
-    {Py_tp_new, lock_tp_new},
-    {Py_tp_dealloc, lock_dealloc},
-    {Py_tp_repr, lock_repr},
+    {Py_tp_new, AIOMOTO_SLOT(lock_tp_new)},
+    {Py_tp_dealloc, AIOMOTO_SLOT(lock_dealloc)},
+    {Py_tp_repr, AIOMOTO_SLOT(lock_repr)},
     {Py_tp_methods, lock_methods},
     {0, NULL},
 };

@@ -6,9 +6,21 @@
  * for this module object and kept in the module state with the settings, so
  * each interpreter that imports the module gets its own copy of all of it.
  *
+ * Thread safety: the types and interned names are written once, by exec,
+ * before any other code can see the module.  The settings change whenever
+ * configure() is called, possibly while requests on other threads use them:
+ * readers take a strong reference (setting()), so a replaced setting stays
+ * alive until they are done with it, and on a free-threaded build the
+ * pointers are read and swapped under the state's settings_mutex.  The
+ * mutex is held only to copy pointers, never while code runs: a dropped
+ * setting is released after unlocking, as releasing it can run anything,
+ * configure() included.
+ *
  * Why C: this file only sets the module up; the types it registers are C
  * because they run per request (see the comment at the top of each file). */
 #include "core.h"
+
+#include <stddef.h> /* size_t */
 
 static inline AiomotoState *
 module_state(PyObject *module)
@@ -16,13 +28,30 @@ module_state(PyObject *module)
     return (AiomotoState *)PyModule_GetState(module);
 }
 
-PyObject *
-aiomoto_wrap_headers(AiomotoState *state, PyObject *headers)
+/* The guard of the settings (see the top of this file): a mutex on a
+ * free-threaded build, nothing with the GIL, which no code between lock and
+ * unlock can release. */
+#ifdef Py_GIL_DISABLED
+#define LOCK_SETTINGS(state) PyMutex_Lock(&(state)->settings_mutex)
+#define UNLOCK_SETTINGS(state) PyMutex_Unlock(&(state)->settings_mutex)
+#else
+#define LOCK_SETTINGS(state) ((void)(state))
+#define UNLOCK_SETTINGS(state) ((void)(state))
+#endif
+
+/* A strong reference to the setting in *slot, or NULL for its fallback. */
+static PyObject *
+setting(AiomotoState *state, PyObject *const *slot)
 {
-    PyObject *headers_class = state->headers_class;
-    if (headers_class == NULL) {
-        return Py_NewRef(headers);
-    }
+    LOCK_SETTINGS(state);
+    PyObject *value = Py_XNewRef(*slot);
+    UNLOCK_SETTINGS(state);
+    return value;
+}
+
+static PyObject *
+wrap_headers_with(PyObject *headers_class, PyObject *headers)
+{
     if (PyType_Check(headers_class)) {
         int is_wrapped = PyObject_IsInstance(headers, headers_class);
         if (is_wrapped != 0) {
@@ -33,19 +62,39 @@ aiomoto_wrap_headers(AiomotoState *state, PyObject *headers)
 }
 
 PyObject *
+aiomoto_wrap_headers(AiomotoState *state, PyObject *headers)
+{
+    PyObject *headers_class = setting(state, &state->headers_class);
+    if (headers_class == NULL) {
+        return Py_NewRef(headers);
+    }
+    PyObject *wrapped = wrap_headers_with(headers_class, headers);
+    Py_DECREF(headers_class);
+    return wrapped;
+}
+
+PyObject *
 aiomoto_encoding_from_headers(AiomotoState *state, PyObject *headers)
 {
-    if (state->encoding_from_headers == NULL) {
+    PyObject *lookup = setting(state, &state->encoding_from_headers);
+    if (lookup == NULL) {
         Py_RETURN_NONE;
     }
-    return PyObject_CallOneArg(state->encoding_from_headers, headers);
+    PyObject *encoding = PyObject_CallOneArg(lookup, headers);
+    Py_DECREF(lookup);
+    return encoding;
 }
 
 PyObject *
 aiomoto_closed_error(AiomotoState *state)
 {
-    PyObject *cls = state->closed_error ? state->closed_error : PyExc_RuntimeError;
-    return PyObject_CallFunction(cls, "s", "Connection closed");
+    PyObject *cls = setting(state, &state->closed_error);
+    if (cls == NULL) {
+        cls = Py_NewRef(PyExc_RuntimeError);
+    }
+    PyObject *exc = PyObject_CallFunction(cls, "s", "Connection closed");
+    Py_DECREF(cls);
+    return exc;
 }
 /* None restores the fallback; anything else must pass `valid`. */
 static int
@@ -64,12 +113,25 @@ check_setting(const char *name, PyObject *value, int valid, const char *expected
     return 0;
 }
 
+/* Replace the settings under one hold of their guard; the old ones are
+ * released after it is let go. */
 static void
-store_setting(PyObject **slot, PyObject *value)
+store_settings(AiomotoState *state, PyObject *headers, PyObject *encoding,
+               PyObject *closed)
 {
-    PyObject *old = *slot;
-    *slot = value == Py_None ? NULL : Py_NewRef(value);
-    Py_XDECREF(old);
+    PyObject *const given[] = {headers, encoding, closed};
+    PyObject **slots[] = {&state->headers_class, &state->encoding_from_headers,
+                          &state->closed_error};
+    PyObject *old[3];
+    LOCK_SETTINGS(state);
+    for (size_t i = 0; i < 3; i++) {
+        old[i] = *slots[i];
+        *slots[i] = given[i] == Py_None ? NULL : Py_NewRef(given[i]);
+    }
+    UNLOCK_SETTINGS(state);
+    for (size_t i = 0; i < 3; i++) {
+        Py_XDECREF(old[i]);
+    }
 }
 
 static PyObject *
@@ -90,10 +152,7 @@ configure(PyObject *module, PyObject *args, PyObject *kwds)
                       "an exception class") < 0) {
         return NULL;
     }
-    AiomotoState *state = module_state(module);
-    store_setting(&state->headers_class, headers);
-    store_setting(&state->encoding_from_headers, encoding);
-    store_setting(&state->closed_error, closed);
+    store_settings(module_state(module), headers, encoding, closed);
     Py_RETURN_NONE;
 }
 
@@ -230,7 +289,7 @@ static PyMethodDef core_functions[] = {
 };
 
 static PyModuleDef_Slot core_slots[] = {
-    {Py_mod_exec, core_exec},
+    {Py_mod_exec, AIOMOTO_SLOT(core_exec)},
 #if PY_VERSION_HEX >= 0x030C0000
     /* Everything the module owns lives in its state, one per module object,
      * and every type is made per module: nothing is shared between
@@ -238,18 +297,11 @@ static PyModuleDef_Slot core_slots[] = {
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
 #endif
 #if PY_VERSION_HEX >= 0x030D0000
-    /* The GIL is needed.  These depend on it, as plain loads and stores with
-     * no lock of their own:
-     * - RawStream's position and closed flag (read-modify-write per read);
-     * - AsyncResponse's raw stream, built on first access;
-     * - DispatchLock's owner and count, which other threads read to see
-     *   whether they hold it;
-     * - the configure() settings, replaced while a request may be using them
-     *   through a borrowed pointer;
-     * - Ready resetting its exception's traceback before each raise.
-     * A free-threaded interpreter therefore turns the GIL back on when it
-     * imports this module, and says so with a RuntimeWarning. */
-    {Py_mod_gil, Py_MOD_GIL_USED},
+    /* The GIL is not needed: every field that changes after construction has
+     * a guard of its own on a free-threaded build (core.h lists them, and
+     * each file's comment says which guard protects what), so importing the
+     * module there leaves the GIL off. */
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 #endif
     {0, NULL},
 };
@@ -266,6 +318,10 @@ static struct PyModuleDef core_module = {
     .m_clear = core_clear,
     .m_free = core_free,
 };
+
+/* The one function the module exports, declared as every exported
+ * function is. */
+PyMODINIT_FUNC PyInit__core(void);
 
 PyMODINIT_FUNC
 PyInit__core(void)

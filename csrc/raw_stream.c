@@ -14,13 +14,24 @@
  * construction and, like a tuple's items, are traversed but never cleared, so
  * they are never NULL while the object lives.
  *
+ * Thread safety: the position and the closed flag are the only fields that
+ * change, and every read or write of them happens inside the stream's
+ * critical section, so on a free-threaded build concurrent reads each take
+ * a distinct part of the body and no byte is handed out twice.  The section
+ * covers only finding and slicing the bytes (take_guarded); building the
+ * Ready or the error around them happens after it ends.  The instance dict
+ * is guarded by CPython, which takes the same critical section to create
+ * and update it.  A ChunkIterator's fields never change; it reads through
+ * its stream's guard.  With the GIL the sections compile to nothing.
+ *
  * Why C: aiobotocore reads every streamed body (get_object, event streams,
  * s3fs) through these, often one small chunk at a time; each read is a C
  * call returning a C Ready, without a Python frame per read or per await.
  * bench/ measures the per-call figures. */
-#include <string.h>
-
 #include "core.h"
+
+#include <stddef.h> /* offsetof, size_t */
+#include <string.h> /* memchr */
 
 /* aiohttp reads the socket into 64 KiB buffers, so iterating and readany()
  * hand out chunks of the size they would from a real connection. */
@@ -31,8 +42,8 @@ typedef struct {
     PyObject *body; /* bytes */
     PyObject *url;  /* str or None */
     PyObject *dict; /* instance attributes, or NULL until one is set */
-    Py_ssize_t pos;
-    char closed;
+    Py_ssize_t pos; /* guarded by the stream's critical section */
+    char closed;    /* guarded by the stream's critical section */
 } RawStreamObject;
 
 typedef enum {
@@ -49,6 +60,9 @@ typedef struct {
 } ChunkIteratorObject;
 
 /* ---- reading ---------------------------------------------------------- */
+
+/* The helpers down to take_guarded read or move the position, so they run
+ * only inside the stream's critical section. */
 
 static Py_ssize_t
 remaining(RawStreamObject *self)
@@ -79,10 +93,58 @@ take(RawStreamObject *self, Py_ssize_t n)
     return chunk;
 }
 
-static PyObject *
-ready_take(RawStreamObject *self, Py_ssize_t n)
+/* Whether reads must fail because the stream was closed.  aiohttp gives a
+ * response without a body a shared empty reader that ignores close() and keeps
+ * answering b"", so an empty body reads as empty even after close. */
+static int
+refuses_reads(RawStreamObject *self)
 {
-    return aiomoto_ready_steal(aiomoto_state_of((PyObject *)self), take(self, n));
+    return self->closed && PyBytes_GET_SIZE(self->body) > 0;
+}
+
+/* The length through the next newline, or of the rest. */
+static Py_ssize_t
+line_length(RawStreamObject *self)
+{
+    const char *start = PyBytes_AS_STRING(self->body) + self->pos;
+    const char *newline = memchr(start, '\n', (size_t)remaining(self));
+    return newline ? (Py_ssize_t)(newline - start) + 1 : remaining(self);
+}
+
+/* What one read found and took, decided in one critical section so that it
+ * sees a single position. */
+typedef struct {
+    PyObject *chunk; /* the bytes taken (new reference); NULL on error or if
+                      * refused */
+    int refused;     /* the stream is closed: nothing taken */
+    int was_at_eof;  /* nothing was left to take */
+    int fell_short;  /* fewer bytes were left than asked for */
+} Taken;
+
+/* Take through the next newline instead of a size. */
+#define TAKE_LINE (-2)
+
+/* Take size bytes (fewer if fewer are left), the rest if size is -1, or a
+ * line if TAKE_LINE, unless the stream refuses reads. */
+static Taken
+take_guarded(RawStreamObject *self, Py_ssize_t size)
+{
+    Taken taken = {NULL, 0, 0, 0};
+    Py_BEGIN_CRITICAL_SECTION(self);
+    if (refuses_reads(self)) {
+        taken.refused = 1;
+    }
+    else {
+        Py_ssize_t left = remaining(self);
+        Py_ssize_t n = size == TAKE_LINE ? line_length(self)
+                       : size < 0        ? left
+                                         : size;
+        taken.was_at_eof = left == 0;
+        taken.fell_short = n > left;
+        taken.chunk = take(self, n);
+    }
+    Py_END_CRITICAL_SECTION();
+    return taken;
 }
 
 /* Reading a closed stream fails at the await, as aiohttp's does. */
@@ -93,13 +155,42 @@ ready_closed(RawStreamObject *self)
     return aiomoto_ready_failed_steal(state, aiomoto_closed_error(state));
 }
 
-/* Whether reads must fail because the stream was closed.  aiohttp gives a
- * response without a body a shared empty reader that ignores close() and keeps
- * answering b"", so an empty body reads as empty even after close. */
-static int
-refuses_reads(RawStreamObject *self)
+/* The Ready a plain read returns: its bytes, or the closed error. */
+static PyObject *
+ready_taken(RawStreamObject *self, Taken taken)
 {
-    return self->closed && PyBytes_GET_SIZE(self->body) > 0;
+    if (taken.refused) {
+        return ready_closed(self);
+    }
+    return aiomoto_ready_steal(aiomoto_state_of((PyObject *)self), taken.chunk);
+}
+
+static Py_ssize_t
+position_guarded(RawStreamObject *self)
+{
+    Py_ssize_t pos;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    pos = self->pos;
+    Py_END_CRITICAL_SECTION();
+    return pos;
+}
+
+static int
+closed_guarded(RawStreamObject *self)
+{
+    int closed;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    closed = self->closed;
+    Py_END_CRITICAL_SECTION();
+    return closed;
+}
+
+static void
+close_guarded(RawStreamObject *self)
+{
+    Py_BEGIN_CRITICAL_SECTION(self);
+    self->closed = 1;
+    Py_END_CRITICAL_SECTION();
 }
 
 /* ---- argument parsing ------------------------------------------------- */
@@ -145,20 +236,14 @@ stream_read(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         (nargs == 1 && size_arg("read", args[0], &n) < 0)) {
         return NULL;
     }
-    if (refuses_reads(self)) {
-        return ready_closed(self);
-    }
-    return ready_take(self, n < 0 ? remaining(self) : n);
+    return ready_taken(self, take_guarded(self, n < 0 ? -1 : n));
 }
 
 static PyObject *
 stream_readany(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (refuses_reads(self)) {
-        return ready_closed(self);
-    }
-    return ready_take(self, CHUNK_SIZE);
+    return ready_taken(self, take_guarded(self, CHUNK_SIZE));
 }
 
 static PyObject *
@@ -192,18 +277,12 @@ stream_readexactly(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "readexactly size can not be less than zero");
         return NULL;
     }
-    if (refuses_reads(self)) {
-        return ready_closed(self);
+    Taken taken = take_guarded(self, n);
+    if (taken.refused || taken.chunk == NULL || !taken.fell_short) {
+        return ready_taken(self, taken);
     }
-    if (n <= remaining(self)) {
-        return ready_take(self, n);
-    }
-    PyObject *partial = take(self, n);
-    if (partial == NULL) {
-        return NULL;
-    }
-    PyObject *exc = incomplete_read_error(partial, n);
-    Py_DECREF(partial);
+    PyObject *exc = incomplete_read_error(taken.chunk, n);
+    Py_DECREF(taken.chunk);
     return aiomoto_ready_failed_steal(aiomoto_state_of(op), exc);
 }
 
@@ -211,56 +290,48 @@ static PyObject *
 stream_readline(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (refuses_reads(self)) {
-        return ready_closed(self);
-    }
-    const char *start = PyBytes_AS_STRING(self->body) + self->pos;
-    const char *newline = memchr(start, '\n', (size_t)remaining(self));
-    Py_ssize_t n = newline ? (Py_ssize_t)(newline - start) + 1 : remaining(self);
-    return ready_take(self, n);
+    return ready_taken(self, take_guarded(self, TAKE_LINE));
 }
 
 /* aiohttp's readchunk() pairs data with "ends an HTTP chunk"; every chunk here
- * is complete, and EOF is reported as (b"", False). */
+ * is complete, and EOF is reported as (b"", False).  A Ready of the pair, or
+ * of the closed error. */
 static PyObject *
-next_chunk_tuple(RawStreamObject *self)
+ready_chunk_tuple(RawStreamObject *self, Taken taken)
 {
-    int more = remaining(self) > 0;
-    PyObject *chunk = take(self, CHUNK_SIZE);
-    if (chunk == NULL) {
-        return NULL;
+    if (taken.refused || taken.chunk == NULL) {
+        return ready_taken(self, taken);
     }
-    PyObject *pair = PyTuple_Pack(2, chunk, more ? Py_True : Py_False);
-    Py_DECREF(chunk);
-    return pair;
+    PyObject *pair =
+        PyTuple_Pack(2, taken.chunk, taken.was_at_eof ? Py_False : Py_True);
+    Py_DECREF(taken.chunk);
+    return aiomoto_ready_steal(aiomoto_state_of((PyObject *)self), pair);
 }
 
 static PyObject *
 stream_readchunk(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    if (refuses_reads(self)) {
-        return ready_closed(self);
-    }
-    return aiomoto_ready_steal(aiomoto_state_of(op), next_chunk_tuple(self));
+    return ready_chunk_tuple(self, take_guarded(self, CHUNK_SIZE));
 }
 
 static PyObject *
 stream_at_eof(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    return PyBool_FromLong(remaining((RawStreamObject *)op) == 0);
+    RawStreamObject *self = (RawStreamObject *)op;
+    return PyBool_FromLong(position_guarded(self) == PyBytes_GET_SIZE(self->body));
 }
 
 static PyObject *
 stream_tell(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromSsize_t(((RawStreamObject *)op)->pos);
+    return PyLong_FromSsize_t(position_guarded((RawStreamObject *)op));
 }
 
 static PyObject *
 stream_close(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    ((RawStreamObject *)op)->closed = 1;
+    close_guarded((RawStreamObject *)op);
     Py_RETURN_NONE;
 }
 
@@ -269,7 +340,7 @@ stream_close(PyObject *op, PyObject *Py_UNUSED(ignored))
 static PyObject *
 stream_aclose(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
-    ((RawStreamObject *)op)->closed = 1;
+    close_guarded((RawStreamObject *)op);
     return aiomoto_ready_new(aiomoto_state_of(op), Py_None);
 }
 
@@ -283,7 +354,7 @@ stream_aenter(PyObject *op, PyObject *Py_UNUSED(ignored))
 static PyObject *
 stream_aexit(PyObject *op, PyObject *Py_UNUSED(exc_info))
 {
-    ((RawStreamObject *)op)->closed = 1;
+    close_guarded((RawStreamObject *)op);
     return aiomoto_ready_new(aiomoto_state_of(op), Py_None);
 }
 
@@ -330,7 +401,7 @@ stream_get_content(PyObject *op, void *Py_UNUSED(closure))
 static PyObject *
 stream_get_closed(PyObject *op, void *Py_UNUSED(closure))
 {
-    return PyBool_FromLong(((RawStreamObject *)op)->closed);
+    return PyBool_FromLong(closed_guarded((RawStreamObject *)op));
 }
 
 /* ---- RawStream lifecycle ---------------------------------------------- */
@@ -377,9 +448,9 @@ static PyObject *
 stream_repr(PyObject *op)
 {
     RawStreamObject *self = (RawStreamObject *)op;
-    return PyUnicode_FromFormat("<RawStream %zd/%zd bytes%s>", self->pos,
+    return PyUnicode_FromFormat("<RawStream %zd/%zd bytes%s>", position_guarded(self),
                                 PyBytes_GET_SIZE(self->body),
-                                self->closed ? " closed" : "");
+                                closed_guarded(self) ? " closed" : "");
 }
 
 static int
@@ -468,11 +539,11 @@ static PyType_Slot stream_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR("RawStream(body, url=None)\n--\n\n"
                                   "An in-memory HTTP response body with aiohttp's "
                                   "ClientResponse/StreamReader reading interface.")},
-    {Py_tp_new, stream_tp_new},
-    {Py_tp_dealloc, stream_dealloc},
-    {Py_tp_traverse, stream_traverse},
-    {Py_tp_clear, stream_clear},
-    {Py_tp_repr, stream_repr},
+    {Py_tp_new, AIOMOTO_SLOT(stream_tp_new)},
+    {Py_tp_dealloc, AIOMOTO_SLOT(stream_dealloc)},
+    {Py_tp_traverse, AIOMOTO_SLOT(stream_traverse)},
+    {Py_tp_clear, AIOMOTO_SLOT(stream_clear)},
+    {Py_tp_repr, AIOMOTO_SLOT(stream_repr)},
     {Py_tp_methods, stream_methods},
     {Py_tp_getset, stream_getset},
     {Py_tp_members, stream_members},
@@ -516,16 +587,17 @@ chunks_anext(PyObject *op)
 {
     ChunkIteratorObject *self = (ChunkIteratorObject *)op;
     RawStreamObject *stream = self->stream;
-    if (refuses_reads(stream)) {
-        return ready_closed(stream);
-    }
-    if (remaining(stream) == 0) {
+    /* At EOF take_guarded takes the empty bytes object, which costs no
+     * allocation, and the iteration ends. */
+    Taken taken = take_guarded(stream, self->size);
+    if (!taken.refused && taken.chunk != NULL && taken.was_at_eof) {
+        Py_DECREF(taken.chunk);
         return ready_stop_async_iteration(aiomoto_state_of(op));
     }
     if (self->mode == CHUNKS_AS_TUPLES) {
-        return aiomoto_ready_steal(aiomoto_state_of(op), next_chunk_tuple(stream));
+        return ready_chunk_tuple(stream, taken);
     }
-    return ready_take(stream, self->size);
+    return ready_taken(stream, taken);
 }
 
 static PyObject *
@@ -565,11 +637,11 @@ static PyType_Slot chunks_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR(
          "Async iterator over a RawStream's remaining bytes; made by "
          "RawStream.iter_chunks(), iter_chunked() and iter_any().")},
-    {Py_tp_dealloc, chunks_dealloc},
-    {Py_tp_traverse, chunks_traverse},
-    {Py_tp_repr, chunks_repr},
-    {Py_am_aiter, PyObject_SelfIter},
-    {Py_am_anext, chunks_anext},
+    {Py_tp_dealloc, AIOMOTO_SLOT(chunks_dealloc)},
+    {Py_tp_traverse, AIOMOTO_SLOT(chunks_traverse)},
+    {Py_tp_repr, AIOMOTO_SLOT(chunks_repr)},
+    {Py_am_aiter, AIOMOTO_SLOT(PyObject_SelfIter)},
+    {Py_am_anext, AIOMOTO_SLOT(chunks_anext)},
     {Py_tp_methods, chunks_methods},
     {0, NULL},
 };

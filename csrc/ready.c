@@ -5,6 +5,16 @@
  * iterator, completing on the first step, and every await replays the same
  * outcome so a cached Ready can be awaited any number of times.
  *
+ * Thread safety: a Ready's own fields never change after construction (only
+ * tp_clear, run by the garbage collector on an unreachable Ready, resets
+ * them).  What does change is the failed Ready's exception: every raise
+ * resets its traceback, and threads awaiting one Ready at once each do so.
+ * That reset happens inside the exception's critical section, the guard
+ * CPython 3.14+ itself takes to set __traceback__.  (3.13's free-threaded
+ * build takes none when a raise adds to the traceback, so there one failed
+ * Ready awaited in several threads at once is as unsafe as any exception
+ * raised in several threads.)  With the GIL it compiles to nothing.
+ *
  * Why C: every awaited read of a mocked response (content, text, each raw
  * read or chunk) produces one.  As a C type with am_send it completes an
  * await without raising StopIteration or pushing a frame, which a Python
@@ -79,8 +89,10 @@ aiomoto_ready_failed_steal(AiomotoState *state, PyObject *exc)
 static void
 ready_raise(ReadyObject *self)
 {
+    Py_BEGIN_CRITICAL_SECTION(self->result);
     PyException_SetTraceback(self->result,
                              self->traceback ? self->traceback : Py_None);
+    Py_END_CRITICAL_SECTION();
     PyErr_SetObject((PyObject *)Py_TYPE(self->result), self->result);
 }
 
@@ -296,15 +308,15 @@ static PyType_Slot ready_slots[] = {
          "An awaitable that has already completed with value (or, built with "
          "Ready.failed(exc), with an exception).  It never suspends, so it "
          "works under any event loop, and may be awaited repeatedly.")},
-    {Py_tp_new, ready_tp_new},
-    {Py_tp_dealloc, ready_dealloc},
-    {Py_tp_traverse, ready_traverse},
-    {Py_tp_clear, ready_clear},
-    {Py_tp_repr, ready_repr},
-    {Py_am_await, ready_await},
-    {Py_am_send, ready_am_send},
-    {Py_tp_iter, PyObject_SelfIter},
-    {Py_tp_iternext, ready_iternext},
+    {Py_tp_new, AIOMOTO_SLOT(ready_tp_new)},
+    {Py_tp_dealloc, AIOMOTO_SLOT(ready_dealloc)},
+    {Py_tp_traverse, AIOMOTO_SLOT(ready_traverse)},
+    {Py_tp_clear, AIOMOTO_SLOT(ready_clear)},
+    {Py_tp_repr, AIOMOTO_SLOT(ready_repr)},
+    {Py_am_await, AIOMOTO_SLOT(ready_await)},
+    {Py_am_send, AIOMOTO_SLOT(ready_am_send)},
+    {Py_tp_iter, AIOMOTO_SLOT(PyObject_SelfIter)},
+    {Py_tp_iternext, AIOMOTO_SLOT(ready_iternext)},
     {Py_tp_methods, ready_methods},
     {0, NULL},
 };

@@ -5,18 +5,28 @@
  * stream is only built if something asks for it: most operations parse
  * content and never touch raw.
  *
+ * Thread safety: url, headers and body never change after construction.
+ * The status code (writable) and the raw stream (built on first access) are
+ * read and written only inside the response's critical section, so on a
+ * free-threaded build a getter never meets a status being released by a
+ * concurrent set, and threads racing for raw all get the one stream.  With
+ * the GIL the sections compile to nothing.
+ *
  * Why C: one is built for every mocked aiobotocore request, and its content
  * and text hand out C Ready awaitables without a Python frame; bench/
  * measures the per-call figures. */
 #include "core.h"
 
+#include <stddef.h> /* offsetof */
+
 typedef struct {
     PyObject_HEAD
     PyObject *url;         /* str */
-    PyObject *status_code; /* int */
+    PyObject *status_code; /* int; guarded by the critical section */
     PyObject *headers;     /* whatever configure()'s headers_class builds */
     PyObject *body;        /* bytes */
-    PyObject *raw;         /* RawStream, or NULL until first asked for */
+    PyObject *raw;         /* RawStream, or NULL until first asked for;
+                            * guarded by the critical section */
 } AsyncResponseObject;
 
 /* A str body is encoded once here so every later read shares one bytes
@@ -102,20 +112,38 @@ response_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                                       headers, body);
 }
 
+/* Building the stream neither runs Python code nor blocks, so the section
+ * is never suspended meanwhile: the first thread's stream is the one every
+ * thread gets. */
 static PyObject *
 response_get_raw(PyObject *op, void *Py_UNUSED(closure))
 {
     AsyncResponseObject *self = (AsyncResponseObject *)op;
+    PyObject *raw;
+    Py_BEGIN_CRITICAL_SECTION(op);
     if (self->raw == NULL) {
         self->raw = aiomoto_raw_stream_new(aiomoto_state_of(op), self->body, self->url);
     }
-    return Py_XNewRef(self->raw);
+    raw = Py_XNewRef(self->raw);
+    Py_END_CRITICAL_SECTION();
+    return raw;
+}
+
+/* A strong reference to the current status code. */
+static PyObject *
+status_guarded(AsyncResponseObject *self)
+{
+    PyObject *status;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    status = Py_NewRef(self->status_code);
+    Py_END_CRITICAL_SECTION();
+    return status;
 }
 
 static PyObject *
 response_get_status_code(PyObject *op, void *Py_UNUSED(closure))
 {
-    return Py_NewRef(((AsyncResponseObject *)op)->status_code);
+    return status_guarded((AsyncResponseObject *)op);
 }
 
 /* Writable because botocore's and aiobotocore's handlers rewrite it, e.g. to
@@ -132,7 +160,12 @@ response_set_status_code(PyObject *op, PyObject *value, void *Py_UNUSED(closure)
         return -1;
     }
     AsyncResponseObject *self = (AsyncResponseObject *)op;
-    Py_SETREF(self->status_code, status);
+    PyObject *old;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    old = self->status_code;
+    self->status_code = status;
+    Py_END_CRITICAL_SECTION();
+    Py_DECREF(old); /* after the section: releasing an object may run code */
     return 0;
 }
 
@@ -182,8 +215,10 @@ response_get_text(PyObject *op, void *Py_UNUSED(closure))
 static PyObject *
 response_repr(PyObject *op)
 {
-    return PyUnicode_FromFormat("<AsyncResponse [%S]>",
-                                ((AsyncResponseObject *)op)->status_code);
+    PyObject *status = status_guarded((AsyncResponseObject *)op);
+    PyObject *repr = PyUnicode_FromFormat("<AsyncResponse [%S]>", status);
+    Py_DECREF(status);
+    return repr;
 }
 
 static int
@@ -249,11 +284,11 @@ static PyType_Slot response_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR("AsyncResponse(url, status_code, headers, body)\n--\n\n"
                                   "A complete HTTP response with the interface "
                                   "aiobotocore expects of AioAWSResponse.")},
-    {Py_tp_new, response_tp_new},
-    {Py_tp_dealloc, response_dealloc},
-    {Py_tp_traverse, response_traverse},
-    {Py_tp_clear, response_clear},
-    {Py_tp_repr, response_repr},
+    {Py_tp_new, AIOMOTO_SLOT(response_tp_new)},
+    {Py_tp_dealloc, AIOMOTO_SLOT(response_dealloc)},
+    {Py_tp_traverse, AIOMOTO_SLOT(response_traverse)},
+    {Py_tp_clear, AIOMOTO_SLOT(response_clear)},
+    {Py_tp_repr, AIOMOTO_SLOT(response_repr)},
     {Py_tp_getset, response_getset},
     {Py_tp_members, response_members},
     {0, NULL},
