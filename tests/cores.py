@@ -19,11 +19,21 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import aiohttp
 import pytest
+from botocore.awsrequest import HeadersDict
+from botocore.utils import get_encoding_from_headers
 
 from aiomoto import _core_py, _engine
 
 CORES = ("c", "python")
+
+# What aiomoto's glue (aiomoto._patches) passes to configure().
+GLUE_CONFIG: dict[str, Any] = {
+    "headers_class": HeadersDict,
+    "encoding_from_headers": get_encoding_from_headers,
+    "closed_error": aiohttp.ClientConnectionError,
+}
 
 needs_refcounts = pytest.mark.skipif(
     not hasattr(sys, "getrefcount"),
@@ -33,12 +43,16 @@ needs_refcounts = pytest.mark.skipif(
 
 
 def load_core(name: str) -> ModuleType:
-    """The core of that name ("c" or "python"), or a skip saying why not."""
+    """The core of that name ("c" or "python"), configured as aiomoto's glue
+    configures it, or a skip saying why not."""
     if name == "python":
-        return _core_py
-    if _engine.name != _engine.C_CORE:
+        core = _core_py
+    elif _engine.name != _engine.C_CORE:
         pytest.skip(f"the C core does not run here: {_engine.reason}")
-    return _engine.core
+    else:
+        core = _engine.core
+    core.configure(**GLUE_CONFIG)
+    return core
 
 
 def running_cores() -> list[ModuleType]:
@@ -57,12 +71,17 @@ CORE_MODULES = ("aiomoto._core", "aiomoto._core_py")
 # these differ between the cores in wording (never in type, TypeError).
 ARITY_MESSAGE = re.compile(
     r"takes (no|at most|exactly|from|\d)|missing (\d+ )?required|"
-    r"keyword argument|positional argument|positional-only"
+    r"keyword argument|positional argument|positional-only|argument '\w+' must be"
 )
 
 
-def is_arity_error(error: BaseException) -> bool:
-    return type(error) is TypeError and bool(ARITY_MESSAGE.search(str(error)))
+def is_arity_error(result: tuple[Any, ...]) -> bool:
+    """Whether an outcome() is a refusal of the arguments' number or names."""
+    return (
+        result[0] == "raised"
+        and result[1] is TypeError
+        and bool(ARITY_MESSAGE.search(result[2]))
+    )
 
 
 def comparable(value: Any) -> Any:

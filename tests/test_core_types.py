@@ -36,21 +36,22 @@ from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 from botocore.exceptions import ResponseStreamingError
 from botocore.hooks import HierarchicalEmitter
 from botocore.httpchecksum import Sha256Checksum
-from botocore.utils import get_encoding_from_headers
-from tests.cores import load_core, needs_refcounts, outcome, running_cores, settle
+from tests.cores import (
+    GLUE_CONFIG,
+    load_core,
+    needs_refcounts,
+    outcome,
+    running_cores,
+    settle,
+)
 
 if TYPE_CHECKING:
     from aiomoto import _core
 
 T = TypeVar("T")
 
-# What aiomoto's own glue passes to configure(); restored after every test so
-# that tests which change the configuration cannot leak into others.
-GLUE_CONFIG: dict[str, Any] = {
-    "headers_class": HeadersDict,
-    "encoding_from_headers": get_encoding_from_headers,
-    "closed_error": aiohttp.ClientConnectionError,
-}
+# GLUE_CONFIG is restored after every test so that tests which change the
+# configuration cannot leak into others.
 FALLBACK_CONFIG: dict[str, Any] = dict.fromkeys(GLUE_CONFIG)
 
 
