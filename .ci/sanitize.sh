@@ -27,6 +27,7 @@ VALGRIND_TIMEOUT=${VALGRIND_TIMEOUT:-540}
 # the fault injection at every call, a 256 MiB download).
 ASAN_TESTS=(
     tests/test_core_types.py
+    tests/test_free_threading.py
     tests/test_stream_fuzz.py
     tests/test_bad_input.py
     tests/test_concurrency.py
@@ -44,12 +45,13 @@ rm -rf "$OUT"
 mkdir -p "$OUT/logs" "$OUT/valgrind"
 
 # A tree of its own for each build: the package's Python files and an
-# extension built with the given environment.
+# extension built with the given environment, strictly (any warning or a
+# failed compile stops the run, rather than leaving the pure-Python core).
 build() {
     local tree=$1
     shift
     mkdir -p "$tree/aiomoto"
-    env "$@" "$PY" setup.py -q build_ext --force \
+    env AIOMOTO_STRICT_BUILD=1 "$@" "$PY" setup.py -q build_ext --force \
         --build-lib "$tree" --build-temp "$tree.tmp" >"$tree.build.log" 2>&1 ||
         { cat "$tree.build.log"; exit 1; }
     # The package's Python files, subpackages included, and never an
