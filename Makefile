@@ -15,7 +15,7 @@ SOURCES := Makefile pyproject.toml setup.py .ci/matrix constraints/default.txt $
 # The rows of .ci/matrix other than `make test`.
 ROWS := $(filter-out test,$(shell awk '!/^\#/ && NF {print $$1}' .ci/matrix))
 
-.PHONY: demo test $(ROWS) test-free-threaded test-aarch64 compilers lint bench sanitize wheel-check clean
+.PHONY: demo test $(ROWS) test-free-threaded test-aarch64 compilers lint docs bench sanitize wheel-check clean
 
 $(STAMP): $(SOURCES)
 	.ci/suite.sh install test
@@ -45,9 +45,28 @@ compilers:
 	.ci/compilers.sh
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests examples bench
-	$(PY) -m ruff format --check src tests examples bench
+	$(PY) -m ruff check src tests examples bench conftest.py docs
+	$(PY) -m ruff format --check src tests examples bench conftest.py docs
 	$(PY) -m mypy src examples/typed_usage.py
+
+# The documentation site, from docs/ into build/docs/html.  Strict: any
+# warning, broken internal link or unresolved reference fails (links to
+# other sites are not checked: the build is offline).  Its tools, pinned in
+# docs/requirements.txt, live in .venv-docs; aiomoto itself is read, not
+# installed.  Graphviz draws the diagrams, from Debian's packages if missing.
+DOCS_VENV := .venv-docs
+
+$(DOCS_VENV)/.installed: docs/requirements.txt
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet -r docs/requirements.txt
+	touch $@
+
+docs: $(DOCS_VENV)/.installed
+	command -v dot >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; } || \
+	  { echo "make docs needs Graphviz's dot: apt-get install graphviz" >&2; exit 1; }
+	$(DOCS_VENV)/bin/python -m sphinx -W --keep-going -n -q -b html \
+	  -d build/docs/doctrees docs build/docs/html
 
 # The C core under AddressSanitizer + UndefinedBehaviorSanitizer, and under
 # valgrind, in builds of its own in build/sanitize; any report fails.  Needs

@@ -12,6 +12,8 @@ An example runs as on a clean user machine: no AWS settings from this one
 (credentials, profiles, region, endpoints, config files), no connection
 beyond loopback.  A block that imports a library this dependency set does
 not install (aioboto3 outside the default set, say) is skipped, naming it.
+A fence that looks like Python but would not run (```py, ```pycon ...)
+fails, so no example is left out of the tests by its spelling.
 """
 
 from __future__ import annotations
@@ -247,9 +249,27 @@ class _SkippedDocument(pytest.File):
         pytest.skip("the documentation's examples run with sybil (the test extra)")
 
 
+# Fences that look like Python but would not run: each one fails, asking
+# for ```python (run) or ```text (shown only).
+NOT_RUN_LANGUAGES = ("py", "py3", "python3", "pycon", "ipython")
+
+
+def refuse_unrun(example: Example) -> str:
+    return (
+        "this block would be shown but never run: mark it ```python to run it "
+        "as an example, or ```text if it is not Python"
+    )
+
+
 if Sybil is not None:
     pytest_collect_file = Sybil(
-        parsers=[CodeBlockParser(language="python", evaluator=evaluate)],
+        parsers=[
+            CodeBlockParser(language="python", evaluator=evaluate),
+            *(
+                CodeBlockParser(language=language, evaluator=refuse_unrun)
+                for language in NOT_RUN_LANGUAGES
+            ),
+        ],
         patterns=["README.md", "docs/*.md", "docs/**/*.md"],
         fixtures=["docs_example_folder"],
     ).pytest()
