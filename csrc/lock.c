@@ -119,8 +119,8 @@ typedef struct {
     Py_ssize_t count;    /* 0 when free */
 } DispatchLockObject;
 
-/* The helpers down to give_up read or write owner and count, so they run
- * only inside the lock's critical section. */
+/* The helpers down to release_one read or write owner and count, so they
+ * run only inside the lock's critical section. */
 
 static int
 is_owned(DispatchLockObject *self)
@@ -145,6 +145,19 @@ give_up(DispatchLockObject *self)
     self->owner = 0;
     PyThread_release_lock(self->lock);
     return depth;
+}
+
+/* One level less of the holder's hold, letting the PyThread lock go at the
+ * last. */
+static void
+release_one(DispatchLockObject *self)
+{
+    if (self->count > 1) {
+        self->count--;
+    }
+    else {
+        give_up(self);
+    }
 }
 
 static int
@@ -187,19 +200,16 @@ deepen_if_owned(DispatchLockObject *self)
     return deepened;
 }
 
-/* One level less of this thread's hold, letting the PyThread lock go at the
- * last; 0 (and nothing changed) when this thread does not hold it. */
+/* release_one() if this thread holds the lock: 1, or 0 (and nothing
+ * changed) when it does not. */
 static int
 release_if_owned(DispatchLockObject *self)
 {
     int owned;
     Py_BEGIN_CRITICAL_SECTION(self);
     owned = is_owned(self);
-    if (owned && self->count > 1) {
-        self->count--;
-    }
-    else if (owned) {
-        give_up(self);
+    if (owned) {
+        release_one(self);
     }
     Py_END_CRITICAL_SECTION();
     return owned;
@@ -220,11 +230,14 @@ aiomoto_lock_acquire(PyObject *op)
     return 0;
 }
 
-/* The caller must own the lock. */
+/* The caller must own the lock, so no ownership check is needed. */
 void
 aiomoto_lock_release(PyObject *op)
 {
-    release_if_owned((DispatchLockObject *)op);
+    DispatchLockObject *self = (DispatchLockObject *)op;
+    Py_BEGIN_CRITICAL_SECTION(op);
+    release_one(self);
+    Py_END_CRITICAL_SECTION();
 }
 
 static PyObject *
