@@ -84,11 +84,11 @@ def context(variant: str) -> AbstractContextManager[Any]:
     if variant == "aiomoto":
         import aiomoto
 
-        return aiomoto.mock_aws()  # type: ignore[no-any-return]
+        return aiomoto.mock_aws()
     if variant == "moto_boto3":
         import moto
 
-        return moto.mock_aws()  # type: ignore[no-any-return]
+        return moto.mock_aws()
     if variant == "server_aio":
         return server_reset()
     raise ValueError(f"unknown variant {variant!r}")
@@ -270,7 +270,8 @@ def answer(request: dict[str, Any]) -> Any:
     raise ValueError(f"unknown request {request!r}")
 
 
-def main() -> None:
+def serve(answer: Callable[[dict[str, Any]], Any]) -> None:
+    """Answer the driver's requests, one line each, until stdin closes."""
     for line in sys.stdin:
         try:
             reply = {"result": answer(json.loads(line))}
@@ -278,6 +279,10 @@ def main() -> None:
             reply = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
+
+
+def main() -> None:
+    serve(answer)
     if _server is not None:
         _server.stop()
 

@@ -1,11 +1,13 @@
-"""Benchmark workers: one process per virtual environment, driven in turns.
+"""Benchmark workers: processes of their own, driven in turns.
 
 The incumbent (aiomoto 0.5.8 from PyPI) cannot share a process with this
 aiomoto, so ``make bench`` installs it into ``bench/.venv-incumbent`` and
 runs ``bench/worker.py`` there; the same script runs in this project's
 virtual environment for this aiomoto, boto3 on ``moto.mock_aws`` and
-aiobotocore on a ``ThreadedMotoServer``.  The driver sends one request at a
-time, so the workers never run together and each round alternates them.
+aiobotocore on a ``ThreadedMotoServer``.  ``bench/core_worker.py`` runs there
+too, twice, for the C core against the Python core (``bench/cores.py``).
+The driver sends one request at a time, so the workers never run together
+and each round alternates them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +58,35 @@ def incumbent_python() -> Path:
     return python
 
 
-class Worker:
-    """``bench/worker.py`` in another process, answering one request at a time."""
+def rotated(items: Sequence[Any], by: int) -> list[Any]:
+    """``items`` starting at ``by``: the order of one turn of a round."""
+    by %= len(items)
+    return [*items[by:], *items[:by]]
 
-    def __init__(self, name: str, python: Path | str) -> None:
+
+class Worker:
+    """A worker script (``bench/worker.py`` unless told) in another process,
+    answering one request at a time.  ``variables`` are set in its
+    environment, or removed from it where their value is None."""
+
+    def __init__(
+        self,
+        name: str,
+        python: Path | str,
+        script: Path = WORKER,
+        variables: Mapping[str, str | None] | None = None,
+    ) -> None:
         self.name = name
         environment = dict(os.environ)
         # The incumbent's environment must not see this checkout's aiomoto.
         environment.pop("PYTHONPATH", None)
+        for variable, value in (variables or {}).items():
+            if value is None:
+                environment.pop(variable, None)
+            else:
+                environment[variable] = value
         self._process = subprocess.Popen(
-            [str(python), str(WORKER)],
+            [str(python), str(script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
