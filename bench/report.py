@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cores import C_CORE, PYTHON_CORE, SIDES
 from variants import FLOOR, NO_FAST_PATH, PRODUCT, SERVER, SYNC_IN_AIOMOTO, VARIANTS
 from workloads import OPS, Op
 
@@ -208,7 +209,47 @@ def summarize(raw: Mapping[str, Any]) -> dict[str, Any]:
         "tests_median_cpu_seconds": tests,
         "worker_ops_median_cpu_seconds": worker_ops,
         "incumbent_vs_aiomoto_per_op": incumbent_per_op,
+        "cores": summarize_cores(raw["cores"], selected(raw)) if "cores" in raw else {},
         "targets": {t.key: t.as_json() for t in targets},
+    }
+
+
+def summarize_cores(cores: Mapping[str, Any], ops: Sequence[Op]) -> dict[str, Any]:
+    """Medians on each core, and Python core / C core for each measurement."""
+
+    def medians(by_side: Mapping[str, list[float]]) -> dict[str, float]:
+        return {side: median(by_side.get(side, [])) for side in SIDES}
+
+    def ratio(times: Mapping[str, float]) -> float:
+        return times[PYTHON_CORE] / times[C_CORE]
+
+    times = {op.key: cores["ops"].get(op.key, {}) for op in ops}
+    per_op = {key: medians(by_side) for key, by_side in times.items()}
+    per_op_ratios = {key: ratio(by_side) for key, by_side in per_op.items()}
+    per_op_ratios["geomean"] = geometric_mean(per_op_ratios.values())
+    # Each round's two sides ran next to each other: how far a round's
+    # geometric mean strays shows how much the machine's noise moves it.
+    rounds = min(
+        (len(by_side.get(side, [])) for by_side in times.values() for side in SIDES),
+        default=0,
+    )
+    by_round = [
+        geometric_mean(
+            by_side[PYTHON_CORE][n] / by_side[C_CORE][n] for by_side in times.values()
+        )
+        for n in range(rounds)
+    ]
+    test = medians(cores["tests"])
+    stream = medians(cores["streaming"])
+    return {
+        "ops_median_cpu_seconds": per_op,
+        "python_vs_c_per_op": per_op_ratios,
+        "python_vs_c_geomean_by_round": by_round,
+        "test_fresh_median_cpu_seconds": test,
+        "test_fresh_python_vs_c": ratio(test),
+        "stream_median_cpu_seconds": stream,
+        "stream_python_vs_c": ratio(stream),
+        "runs": cores["runs"],
     }
 
 
@@ -265,6 +306,7 @@ def format_report(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
     )
 
     out += _worker_tables(raw, summary)
+    out += _core_table(raw, summary)
 
     out += ["", "Other measurements (medians):", ""]
     other = []
@@ -412,6 +454,56 @@ def _worker_tables(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> list[s
     return out
 
 
+def _core_table(raw: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
+    cores = summary.get("cores", {})
+    if not cores:
+        return []
+    per_op = cores["ops_median_cpu_seconds"]
+    ratios = cores["python_vs_c_per_op"]
+    rows = [
+        [
+            op.label,
+            _ms(per_op[op.key][C_CORE]),
+            _ms(per_op[op.key][PYTHON_CORE]),
+            _x(ratios[op.key]),
+        ]
+        for op in selected(raw)
+    ]
+    rows.append(["geometric mean of the operations", "", "", _x(ratios["geomean"])])
+    for label, times, ratio in (
+        (
+            "test with a fresh session (per test)",
+            cores["test_fresh_median_cpu_seconds"],
+            cores["test_fresh_python_vs_c"],
+        ),
+        (
+            "64 MiB in 1 MiB reads (per object)",
+            cores["stream_median_cpu_seconds"],
+            cores["stream_python_vs_c"],
+        ),
+    ):
+        rows.append([label, _ms(times[C_CORE]), _ms(times[PYTHON_CORE]), _x(ratio)])
+    runs = cores["runs"]
+    by_round = ", ".join(_x(r) for r in cores["python_vs_c_geomean_by_round"])
+    return [
+        "",
+        "What the C core buys: aiobotocore in aiomoto.mock_aws on the C core and "
+        "on the Python core, each in a worker process of its own, in turns "
+        "(CPU ms, median of rounds; per call for the operations):",
+        "",
+        _table(["measurement", "C core", "Python core", "Python / C"], rows),
+        "",
+        f"Geometric mean of the operations, round by round: {by_round}.",
+        "",
+        "Cores: "
+        + "; ".join(
+            f"{side} side ran the {run['core']} core ({run['reason']}; compiled "
+            f"aiomoto modules: {', '.join(run['compiled']) or 'none'})"
+            for side, run in runs.items()
+        ),
+    ]
+
+
 # --- The chart --------------------------------------------------------------
 
 
@@ -423,10 +515,11 @@ def draw_chart(raw: Mapping[str, Any], summary: Mapping[str, Any], path: Path) -
 
     variants = [v for v in VARIANTS if v.key in raw["variants"]]
     ops = summary["ops_median_seconds"]
-    figure, (left, middle, right) = plt.subplots(
-        1, 3, figsize=(20, 6), gridspec_kw={"width_ratios": [2.2, 1, 1.1]}
+    figure, (left, middle, cores, right) = plt.subplots(
+        1, 4, figsize=(25, 6), gridspec_kw={"width_ratios": [2.2, 1, 0.9, 1.1]}
     )
     _draw_tests(middle, summary)
+    _draw_cores(cores, raw, summary)
 
     shown = selected(raw)
     width = 0.8 / len(variants)
@@ -448,13 +541,13 @@ def draw_chart(raw: Mapping[str, Any], summary: Mapping[str, Any], path: Path) -
     labels = [t["label"] for t in targets]
     values = [t["value"] for t in targets]
     colours = ["tab:green" if t["met"] else "tab:red" for t in targets]
-    ys = range(len(targets))
-    right.barh(ys, values, color=colours)
-    for y, t in zip(ys, targets, strict=True):
+    rows = range(len(targets))
+    right.barh(rows, values, color=colours)
+    for y, t in zip(rows, targets, strict=True):
         right.plot([t["bound"], t["bound"]], [y - 0.4, y + 0.4], color="black")
         if not math.isnan(t["value"]):
             right.text(t["value"], y, f" {t['value']:.2f}", va="center", fontsize=8)
-    right.set_yticks(list(ys))
+    right.set_yticks(list(rows))
     right.set_yticklabels([_wrap(label) for label in labels], fontsize=7)
     right.invert_yaxis()
     right.set_xscale("log")
@@ -482,6 +575,32 @@ def _draw_tests(axes: Any, summary: Mapping[str, Any]) -> None:
     axes.set_title("A test: enter, session, client, 3 calls, exit")
     axes.legend(fontsize=8)
     axes.grid(axis="y", alpha=0.3)
+
+
+def _draw_cores(axes: Any, raw: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
+    cores = summary.get("cores", {})
+    if not cores:
+        axes.set_axis_off()
+        return
+    ratios = cores["python_vs_c_per_op"]
+    bars = [(op.label, ratios[op.key], "tab:blue") for op in selected(raw)]
+    bars += [
+        ("geometric mean of the operations", ratios["geomean"], "tab:purple"),
+        ("test with a fresh session", cores["test_fresh_python_vs_c"], "tab:orange"),
+        ("64 MiB streamed", cores["stream_python_vs_c"], "tab:green"),
+    ]
+    rows = range(len(bars))
+    axes.barh(rows, [value for _, value, _ in bars], color=[c for _, _, c in bars])
+    for y, (_, value, _) in zip(rows, bars, strict=True):
+        if not math.isnan(value):
+            axes.text(value, y, f" {value:.2f}", va="center", fontsize=8)
+    axes.axvline(1.0, color="black", linewidth=0.8)
+    axes.set_yticks(list(rows))
+    axes.set_yticklabels([_wrap(label, 26) for label, _, _ in bars], fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlabel("Python core / C core, CPU time (median)")
+    axes.set_title("What the C core buys")
+    axes.grid(axis="x", alpha=0.3)
 
 
 def _wrap(text: str, width: int = 34) -> str:

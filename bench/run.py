@@ -18,7 +18,11 @@ order rotates each round), and reports medians of the rounds:
   on ``moto.mock_aws`` and aiobotocore on a ``ThreadedMotoServer``; per-call
   CPU time of this aiomoto and the incumbent; and the cost of
   ``import aiomoto.pytest_plugin`` after ``import pytest``, which every
-  pytest start pays wherever aiomoto is installed.
+  pytest start pays wherever aiomoto is installed;
+* what the C core buys (``cores.py``): the per-call table's operations, a
+  64 MiB object streamed and the test-shaped run with a fresh session, on
+  the C core and on the Python core (``AIOMOTO_NO_EXTENSIONS=1``), each in
+  a worker process of its own, in CPU time, as Python core / C core.
 
 It prints the tables, writes ``results.json`` and draws ``results.png`` in
 ``--out`` (``bench/`` by default).  ``--quick`` is a short run for trying
@@ -50,7 +54,8 @@ from aiobotocore.session import AioSession
 from moto.core.botocore_stubber import BotocoreStubber
 
 import aiomoto
-from aiomoto import _routing
+from aiomoto import _engine, _routing
+from cores import measure_cores, new_raw, start_core_workers
 from report import draw_chart, format_report, summarize
 from variants import (
     VARIANTS,
@@ -65,10 +70,12 @@ from variants import (
     put_big_object,
     sync_clients,
 )
-from workers import Worker, incumbent_python
+from workers import Worker, incumbent_python, rotated
 from workloads import (
     MIB,
     OPS,
+    STREAM_READS,
+    STREAM_SIZE,
     Op,
     async_context,
     concurrent_puts_async,
@@ -81,9 +88,6 @@ from workloads import (
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
-STREAM_SIZE = 64 * MIB
-# Each read of a fresh 64 MiB object costs page faults the next ones do not.
-STREAM_READS = 3
 MEMORY_SIZE = 256 * MIB
 CONCURRENT_TASKS = 1000
 SYNC_THREADS = 10
@@ -116,6 +120,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="leave out the incumbent (no bench/.venv-incumbent)",
     )
+    parser.add_argument(
+        "--skip-cores",
+        action="store_true",
+        help="leave out the C core against the Python core",
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR)
     args = parser.parse_args(argv)
     if args.quick:
@@ -126,11 +135,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def selected_ops(raw: Raw) -> list[Op]:
     return [op for op in OPS if op.key in raw["op_keys"]]
-
-
-def rotated(items: Sequence[Any], by: int) -> list[Any]:
-    by %= len(items)
-    return [*items[by:], *items[:by]]
 
 
 # --- One variant, one round -------------------------------------------------
@@ -375,6 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker_ops": defaultdict(lambda: defaultdict(list)),
         "worker_versions": {},
     }
+    compare_cores = not (args.ops_only or args.skip_cores)
+    if compare_cores:
+        raw["cores"] = new_raw()
     wired = fast_path_wired()
     if not wired:
         print(
@@ -386,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time()
     workers = {} if args.ops_only else start_workers(args)
     raw["worker_versions"] = {name: w.versions for name, w in workers.items()}
+    cores = start_core_workers() if compare_cores else {}
     if not args.ops_only:
         _plugin_import_seconds()  # writes the bytecode, as a first run does
     # One event loop for every async session (asyncio.Runner is 3.11+).
@@ -404,8 +412,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw["imports"]["plugin"].append(_plugin_import_seconds())
             print(f"round {round_ + 1}/{args.rounds}: workers", flush=True)
             measure_in_workers(workers, args, raw, round_)
+            if cores:
+                print(
+                    f"round {round_ + 1}/{args.rounds}: C and Python cores", flush=True
+                )
+                measure_cores(cores, selected_ops(raw), args, raw["cores"], round_)
     finally:
-        for worker in workers.values():
+        for worker in [*workers.values(), *cores.values()]:
             worker.close()
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
@@ -429,6 +442,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "versions": versions(),
             "fast_path_wired": wired,
+            # The core of this process, which the in-process rows ran on.
+            "core": _engine.name,
             "quick": args.quick,
         },
         "summary": summary,
