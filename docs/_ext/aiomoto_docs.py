@@ -69,11 +69,23 @@ def _resolve_private_path(
     public = _public_target(node["reftarget"])
     if public is None:
         return None
-    domain = env.get_domain("py")
+    private = node["reftarget"]
     node["reftarget"] = public
-    return domain.resolve_xref(
+    reference = env.get_domain("py").resolve_xref(
         env, node["refdoc"], app.builder, node["reftype"], public, node, contnode
     )
+    if reference is None:
+        node["reftarget"] = private  # the warning names what was written
+        return None
+    _show_public_name(reference, private, public)
+    return reference
+
+
+def _show_public_name(reference: nodes.Element, private: str, public: str) -> None:
+    """Make the reference's text name the public path rather than the private."""
+    for text in list(reference.findall(nodes.Text)):
+        if private in text:
+            text.parent.replace(text, nodes.Text(text.replace(private, public)))
 
 
 # The public modules whose every exported name the reference documents.
