@@ -11,7 +11,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -515,22 +514,3 @@ def test_server_threads_and_in_process_tasks_lose_no_writes() -> None:
             worker.join()
         item = dynamodb.get_item(TableName="counters", Key={"pk": {"S": "hits"}})
         assert item["Item"]["hits"]["N"] == str(threads * per_thread + tasks * per_task)
-
-
-# --- the README's section -------------------------------------------------------
-
-
-def test_the_readme_section_examples_pass(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    start = readme.index("\n## Native clients and other processes\n")
-    end = readme.index("\n## ", start + 1)
-    examples = re.findall(r"```python\n(.*?)```", readme[start:end], flags=re.DOTALL)
-    assert examples
-    for number, source in enumerate(examples):
-        pytester.makepyfile(**{f"test_readme_endpoint_{number}": source})
-    pytester.makeini(
-        "[pytest]\nfilterwarnings = error\n"
-        "asyncio_default_fixture_loop_scope = function\n"
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=len(examples))
