@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, TypeVar
 
 import boto3
@@ -30,7 +31,7 @@ from botocore.config import Config
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _core, _waits
+from aiomoto import _waits
 from aiomoto._state import state
 
 T = TypeVar("T")
@@ -485,8 +486,8 @@ def other_thread(action: Callable[[], T]) -> T:
     return results[0]
 
 
-def test_the_lock_is_reentrant_and_excludes_other_threads() -> None:
-    lock = _core.DispatchLock()
+def test_the_lock_is_reentrant_and_excludes_other_threads(core: ModuleType) -> None:
+    lock = core.DispatchLock()
     with lock:
         with lock:
             assert lock._is_owned()
@@ -500,8 +501,10 @@ def test_the_lock_is_reentrant_and_excludes_other_threads() -> None:
         lock.release()
 
 
-def test_release_save_gives_up_every_level_and_restore_takes_them_back() -> None:
-    lock = _core.DispatchLock()
+def test_release_save_gives_up_every_level_and_restore_takes_them_back(
+    core: ModuleType,
+) -> None:
+    lock = core.DispatchLock()
     assert lock._release_save() == 0  # not held: nothing to give up
     lock._acquire_restore(0)
     assert not lock.locked()
@@ -517,8 +520,10 @@ def test_release_save_gives_up_every_level_and_restore_takes_them_back() -> None
     assert not lock.locked()
 
 
-def test_after_fork_frees_a_lock_held_by_a_thread_that_is_gone() -> None:
-    lock = _core.DispatchLock()
+def test_after_fork_frees_a_lock_held_by_a_thread_that_is_gone(
+    core: ModuleType,
+) -> None:
+    lock = core.DispatchLock()
     assert other_thread(lambda: lock.acquire(blocking=False))  # never released
     assert lock.locked()
     lock._after_fork()
@@ -529,21 +534,21 @@ def test_after_fork_frees_a_lock_held_by_a_thread_that_is_gone() -> None:
     assert not lock.locked()
 
 
-def test_bad_lock_and_dispatcher_arguments_are_refused() -> None:
-    lock = _core.DispatchLock()
+def test_bad_lock_and_dispatcher_arguments_are_refused(core: ModuleType) -> None:
+    lock = core.DispatchLock()
     code = (lambda: None).__code__
     with pytest.raises(ValueError, match=">= 0"):
         lock._acquire_restore(-1)
     with pytest.raises(TypeError):
         lock._acquire_restore("1")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="takes no arguments"):
-        _core.DispatchLock(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"DispatchLock\S* takes"):
+        core.DispatchLock(1)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="must be a DispatchLock or None"):
-        _core.Dispatcher(print, code, print, lock=threading.RLock())  # type: ignore[arg-type]
+        core.Dispatcher(print, code, print, lock=threading.RLock())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="must be >= 0 or None"):
-        _core.Dispatcher(print, code, print, max_body_bytes=-5)
+        core.Dispatcher(print, code, print, max_body_bytes=-5)
     with pytest.raises(TypeError, match="must be an int or None"):
-        _core.Dispatcher(print, code, print, max_body_bytes="5")  # type: ignore[arg-type]
-    assert _core.Dispatcher(print, code, print).lock is None
-    assert _core.Dispatcher(print, code, print).max_body_bytes == -1
+        core.Dispatcher(print, code, print, max_body_bytes="5")  # type: ignore[arg-type]
+    assert core.Dispatcher(print, code, print).lock is None
+    assert core.Dispatcher(print, code, print).max_body_bytes == -1
     assert not lock.locked()

@@ -3,7 +3,7 @@
 A test suite enters and exits a context per test.  After 500 of them, each
 with sync and async requests, there is no growth in patched attributes,
 botocore's and aiobotocore's handler tables, the handlers of a long-lived
-session, open file descriptors, live objects of aiomoto's C types, or traced
+session, open file descriptors, live objects of the core's types, or traced
 memory beyond a small bound; and no ResourceWarning or other unraisable
 exception is reported on the way.
 """
@@ -29,7 +29,7 @@ from botocore.endpoint_provider import EndpointProvider
 from tests.process_state import REGION, Snapshot, patch_points
 
 import aiomoto
-from aiomoto import _core
+from aiomoto._engine import core
 
 CONTEXTS = 500
 WARM_UP = 50
@@ -43,8 +43,9 @@ MEASURE_IN_A_FRESH_INTERPRETER = (
     "from tests.test_leaks import five_hundred_contexts\n"
     "asyncio.run(five_hundred_contexts())\n"
 )
-C_TYPES = tuple(
-    getattr(_core, name)
+# The types of the core aiomoto runs on (the C extension, or its Python twin).
+CORE_TYPES = tuple(
+    getattr(core, name)
     for name in (
         "Ready",
         "RawStream",
@@ -83,9 +84,9 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def c_objects() -> Counter[str]:
+def core_objects() -> Counter[str]:
     gc.collect()
-    return Counter(type(o).__name__ for o in gc.get_objects() if type(o) in C_TYPES)
+    return Counter(type(o).__name__ for o in gc.get_objects() if type(o) in CORE_TYPES)
 
 
 def handler_count(session: AioSession) -> int:
@@ -182,7 +183,7 @@ async def _measure_five_hundred_contexts() -> None:
             fill_endpoint_cache(s3)
             fds = open_fds()
             handlers = handler_count(session)
-            objects_of_c_types = c_objects()
+            objects_of_core_types = core_objects()
             tracemalloc.start()
             try:
                 gc.collect()
@@ -203,7 +204,7 @@ async def _measure_five_hundred_contexts() -> None:
 
         assert open_fds() <= fds
         assert handler_count(session) == handlers
-        assert c_objects() == objects_of_c_types
+        assert core_objects() == objects_of_core_types
         assert end - start < TOTAL_GROWTH_BOUND, f"grew {end - start} bytes"
         assert end - halfway < SECOND_HALF_GROWTH_BOUND, f"grew {end - halfway}"
         assert objects_at_end - objects < OBJECT_GROWTH_BOUND
@@ -247,7 +248,7 @@ def test_the_bounds_catch_a_leak(unraisables: Unraisables) -> None:
                 start = tracemalloc.get_traced_memory()[0]
                 await leaky(s3, s3_async)
                 gc.collect()
-                return tracemalloc.get_traced_memory()[0] - start, c_objects()
+                return tracemalloc.get_traced_memory()[0] - start, core_objects()
             finally:
                 tracemalloc.stop()
 

@@ -1,14 +1,17 @@
-"""Types: the package ships py.typed and a stub for its C core, the stub
-matches the extension, and mypy --strict accepts the typed example and
-rejects misuse."""
+"""Types: the package ships py.typed and a stub for its core, both cores (the
+C extension and its Python twin) match the stub, and mypy --strict accepts
+the typed example and rejects misuse."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import hypothesis  # noqa: F401  (kept across pytester's in-process runs)
 import pytest
@@ -16,7 +19,6 @@ from tests.clients import aioboto3
 from tests.no_pypy_wheel import needs
 
 import aiomoto
-from aiomoto import _core
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(aiomoto.__file__).resolve().parent
@@ -56,9 +58,49 @@ def _stub_names() -> set[str]:
     return {name for name in names if not name.startswith("_")}
 
 
-def test_the_stub_declares_what_the_extension_defines() -> None:
-    runtime = {name for name in dir(_core) if not name.startswith("_")}
+def test_the_stub_declares_what_each_core_defines(core: ModuleType) -> None:
+    # The Python core lists its API in __all__; the extension has no other
+    # public names.
+    public = getattr(core, "__all__", dir(core))
+    runtime = {name for name in public if not name.startswith("_")}
     assert _stub_names() == runtime
+
+
+def _stubtest(module: str, stubs: Path | None, cwd: Path) -> str:
+    """mypy's stubtest of a module against its stub: '' when they agree."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed for this Python (CPython only)")
+    env = dict(os.environ)
+    if stubs is not None:
+        env["MYPYPATH"] = str(stubs)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", module],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if done.returncode == 0 else done.stdout + done.stderr
+
+
+def test_each_core_matches_the_stub_in_every_signature(
+    core: ModuleType, tmp_path: Path
+) -> None:
+    """Every class, method, property and parameter (names, kinds, defaults)
+    of the stub, as the core has them at run time."""
+    stubs = None
+    if core.__name__ != "aiomoto._core":
+        # The Python core is checked against the same stub, under its name
+        # and with its __all__.
+        stubs = tmp_path / "stubs"
+        (stubs / "aiomoto").mkdir(parents=True)
+        (stubs / "aiomoto" / "__init__.pyi").write_text("")
+        stub = (PACKAGE / "_core.pyi").read_text()
+        (stubs / "aiomoto" / "_core_py.pyi").write_text(
+            f"{stub}\n__all__ = {sorted(core.__all__)!r}\n"
+        )
+    assert _stubtest(core.__name__, stubs, tmp_path) == ""
 
 
 def _mypy(*paths: Path) -> subprocess.CompletedProcess[str]:

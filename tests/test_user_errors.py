@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from types import ModuleType
 from typing import Any
 
 import boto3
@@ -12,7 +13,6 @@ import pytest
 from aiobotocore.session import get_session
 
 import aiomoto
-from aiomoto import _core
 
 REGION = "us-east-1"
 
@@ -284,7 +284,7 @@ class _Response:
         self.content = content
 
 
-def _dispatcher(answer: Any, hook: Any) -> Any:
+def _dispatcher(core: ModuleType, answer: Any, hook: Any) -> Any:
     def original_call(stubber: object, event_name: str, request: Any) -> Any:
         if isinstance(answer, BaseException):
             raise answer
@@ -293,7 +293,7 @@ def _dispatcher(answer: Any, hook: Any) -> Any:
     async def body_dispatch(*args: object) -> None:
         return None
 
-    return _core.Dispatcher(
+    return core.Dispatcher(
         original_call,
         (lambda: None).__code__,
         body_dispatch,
@@ -312,7 +312,7 @@ def _dispatcher(answer: Any, hook: Any) -> Any:
     ids=["replaced", "kept", "bad-hook", "not-yet-404"],
 )
 def test_the_hook_replaces_not_implemented_errors(
-    answer: Any, hook_result: Any, expected: type[BaseException]
+    core: ModuleType, answer: Any, hook_result: Any, expected: type[BaseException]
 ) -> None:
     seen: list[tuple[object, BaseException]] = []
 
@@ -320,7 +320,7 @@ def test_the_hook_replaces_not_implemented_errors(
         seen.append((event_name, error))
         return hook_result
 
-    dispatcher = _dispatcher(answer, hook)
+    dispatcher = _dispatcher(core, answer, hook)
     with pytest.raises(expected) as raised:
         dispatcher(object(), event_name="before-send.svc.Op", request=_Request())
     assert [name for name, _ in seen] == ["before-send.svc.Op"]
@@ -340,14 +340,14 @@ class _Stubber:
         raise NotImplementedError("lacking")
 
 
-def test_respond_explains_when_given_the_event_name() -> None:
+def test_respond_explains_when_given_the_event_name(core: ModuleType) -> None:
     seen: list[object] = []
 
     def hook(event_name: object, error: BaseException) -> BaseException:
         seen.append(event_name)
         return KeyError("explained")
 
-    dispatcher = _dispatcher(None, hook)
+    dispatcher = _dispatcher(core, None, hook)
     with pytest.raises(KeyError):
         dispatcher.respond(_Stubber(), _Request(), "before-send.svc.Op")
     assert seen == ["before-send.svc.Op"]
@@ -360,6 +360,6 @@ def test_respond_explains_when_given_the_event_name() -> None:
     "answer",
     [_Response(404, b"NoSuchKey"), _Response(200, b"Not yet implemented"), None],
 )
-def test_other_answers_pass_through_the_hook(answer: Any) -> None:
-    dispatcher = _dispatcher(answer, lambda *args: KeyError("must not be called"))
+def test_other_answers_pass_through_the_hook(core: ModuleType, answer: Any) -> None:
+    dispatcher = _dispatcher(core, answer, lambda *args: KeyError("must not be called"))
     assert dispatcher(object(), event_name="e", request=_Request()) is answer

@@ -43,6 +43,16 @@ from typing import (
     overload,
 )
 
+__all__ = [
+    "AsyncResponse",
+    "ChunkIterator",
+    "DispatchLock",
+    "Dispatcher",
+    "RawStream",
+    "Ready",
+    "configure",
+]
+
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
