@@ -738,7 +738,10 @@ class DispatchLock:
         """Release one level of this thread's hold."""
         if self._owner != threading.get_ident():
             raise RuntimeError("cannot release un-acquired lock")
-        _lock_release(self)
+        self._count -= 1
+        if self._count == 0:
+            self._owner = None
+            self._lock.release()
 
     def __enter__(self) -> bool:
         _lock_acquire(self)
@@ -805,25 +808,19 @@ class DispatchLock:
         return f"<DispatchLock locked by thread {self._owner}, count={count}>"
 
 
-def _lock_acquire(lock: DispatchLock) -> None:
-    """Acquire reentrantly, waiting as long as it takes.  The wait is
-    interruptible: a signal handler that raises (KeyboardInterrupt) ends it,
-    with the exception raised and the lock not taken."""
+def _lock_acquire(lock: DispatchLock) -> int:
+    """Acquire reentrantly, waiting as long as it takes; the holder's ident.
+    The wait is interruptible: a signal handler that raises
+    (KeyboardInterrupt) ends it, with the exception raised and the lock not
+    taken."""
     me = threading.get_ident()
     if lock._owner == me:
         lock._count += 1
-        return
+        return me
     lock._lock.acquire()
     lock._owner = me
     lock._count = 1
-
-
-def _lock_release(lock: DispatchLock) -> None:
-    """Release one level; the caller must hold the lock."""
-    lock._count -= 1
-    if lock._count == 0:
-        lock._owner = None
-        lock._lock.release()
+    return me
 
 
 # --- Dispatcher ---------------------------------------------------------------------
@@ -1042,11 +1039,20 @@ class Dispatcher:
         lock = self._lock
         if lock is None:
             return call(*args, **kwargs)
-        _lock_acquire(lock)
+        me = _lock_acquire(lock)
         try:
             return call(*args, **kwargs)
         finally:
-            _lock_release(lock)
+            # Released here rather than by a call: an exception raised
+            # asynchronously (a signal handler's KeyboardInterrupt) lands as
+            # a function is entered, and landing in a release function would
+            # leave Moto locked.  Not held here only if Moto waited without
+            # it (_release_save) and was interrupted taking it back.
+            if lock._owner == me:
+                lock._count -= 1
+                if lock._count == 0:
+                    lock._owner = None
+                    lock._lock.release()
 
     def _call_sync(
         self, stubber: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
