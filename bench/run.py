@@ -54,7 +54,8 @@ from aiobotocore.session import AioSession
 from moto.core.botocore_stubber import BotocoreStubber
 
 import aiomoto
-from aiomoto import _engine, _routing
+from aiomoto import _engine
+from aiomoto._fast_path import _routing
 from cores import measure_cores, new_raw, start_core_workers
 from report import draw_chart, format_report, summarize
 from variants import (
@@ -386,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not wired:
         print(
             "warning: aiomoto.mock_aws does not install the fast path "
-            "(aiomoto._routing); the aiomoto rows measure Moto's own routing",
+            "(aiomoto._fast_path._routing); the aiomoto rows measure Moto's own routing",
             file=sys.stderr,
         )
     server = Server()

@@ -25,7 +25,7 @@ from tests.clients import async_bucket_names
 
 import aiomoto
 from aiomoto import mock
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 
 T = TypeVar("T")
 REGION = "us-east-1"

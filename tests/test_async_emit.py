@@ -12,7 +12,7 @@ from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.session import get_session
 
 import aiomoto
-from aiomoto import _async_emit
+from aiomoto._fast_path import _async_emit
 from aiomoto._internals import aiobotocore as aiobotocore_internals
 
 REGION = "us-east-1"

@@ -33,7 +33,7 @@ from tests.cores import GLUE_CONFIG, is_arity_error, load_core, outcome
 from tests.process_state import REGION, Snapshot, assert_clean_context, patch_points
 
 import aiomoto
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 
 # --- junk arguments -----------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import aiomoto
-from aiomoto._compat import (
+from aiomoto._versions import (
     NEWEST_TESTED,
     AiomotoVersionWarning,
     check_versions,

@@ -31,8 +31,8 @@ from botocore.config import Config
 from tests.clients import pk_sk_table
 
 import aiomoto
-from aiomoto import _waits
-from aiomoto._state import state
+from aiomoto._lifecycle import _waits
+from aiomoto._lifecycle._state import state
 
 T = TypeVar("T")
 

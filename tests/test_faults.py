@@ -39,7 +39,7 @@ from tests.process_state import (
 
 import aiomoto
 from aiomoto import _patches
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,10 @@ from tests.clients import async_bucket_names
 from tests.process_state import Snapshot, patch_points
 
 import aiomoto
-from aiomoto import _canary, _fast_path, _patches, _routing
+from aiomoto import _patches
+from aiomoto._compatibility import _canary
+from aiomoto._fast_path import _pieces as _fast_path
+from aiomoto._fast_path import _routing
 
 REGION = "us-east-1"
 

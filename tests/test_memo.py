@@ -30,7 +30,8 @@ from moto.core.responses import BaseResponse
 from moto.core.utils import method_names_from_class
 
 import aiomoto
-from aiomoto import _fast_path, _memo
+from aiomoto._fast_path import _memo
+from aiomoto._fast_path import _pieces as _fast_path
 
 REGION = "us-east-1"
 

@@ -14,7 +14,8 @@ import pytest
 from tests.parity import compare
 from tests.parity_scripts import SCRIPTS
 
-from aiomoto import _fast_path, _memo
+from aiomoto._fast_path import _memo
+from aiomoto._fast_path import _pieces as _fast_path
 
 _lacking = _fast_path.PIECES["attribute-alias memo"]()
 if _lacking is not None:

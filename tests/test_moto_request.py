@@ -1,6 +1,6 @@
 """aiomoto builds exactly the request Moto's ``normalize_request`` builds.
 
-``aiomoto._moto_request.normalize`` writes the WSGI environ of Moto's
+``aiomoto._fast_path._moto_request.normalize`` writes the WSGI environ of Moto's
 normalized request directly instead of through werkzeug's ``EnvironBuilder``.
 Each case here builds the same botocore request twice -- bodies may be
 streams, read once -- and compares the two results: the whole environ (keys
@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from tests.clients import sent_request
 
 import aiomoto
-from aiomoto import _fast_path, _moto_request, _routing
+from aiomoto._fast_path import _moto_request, _routing
+from aiomoto._fast_path import _pieces as _fast_path
 from aiomoto._internals import moto as moto_internals
 
 normalize_request = pytest.importorskip(

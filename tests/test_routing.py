@@ -2,7 +2,7 @@
 
 Each comparison runs the same requests twice on identical fresh Moto state,
 once through Moto's ``BotocoreStubber.process_request`` and once through
-``aiomoto._routing``, with Moto's randomness seeded the same way, and
+``aiomoto._fast_path._routing``, with Moto's randomness seeded the same way, and
 compares status, headers and body (timestamps aside).  Every request is sent
 twice in a row, so that both a cold and a warm cache answer it.
 """
@@ -42,7 +42,9 @@ from moto.sqs.models import sqs_backends
 from tests.clients import pk_sk_table, sent_request
 
 import aiomoto
-from aiomoto import _fast_path, _patches, _routing
+from aiomoto import _patches
+from aiomoto._fast_path import _pieces as _fast_path
+from aiomoto._fast_path import _routing
 from aiomoto._internals import moto as moto_internals
 
 MOTO_PROCESS_REQUEST = BotocoreStubber.__dict__["process_request"]
@@ -629,7 +631,7 @@ def test_aiomoto_installs_the_fast_path_unless_switched_off(
     if setting == "1":
         assert installed is _routing.process_request
         assert enable is not MOTO_ENABLE_PATCHING
-        assert enable.__module__ == "aiomoto._routing"
+        assert enable.__module__ == "aiomoto._fast_path._routing"
     else:
         assert installed is MOTO_PROCESS_REQUEST
         assert enable is MOTO_ENABLE_PATCHING

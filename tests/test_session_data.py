@@ -17,7 +17,8 @@ from botocore.loaders import Loader
 from tests.clients import aioboto3, needs_aioboto3
 
 import aiomoto
-from aiomoto import _fast_path, _session_data
+from aiomoto._fast_path import _pieces as _fast_path
+from aiomoto._fast_path import _session_data
 
 SERVICES = ("s3", "dynamodb", "sqs", "sts", "lambda", "ec2")
 REGIONS = ("us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1")

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import aiomoto
-from aiomoto._state import ProcessState, state
+from aiomoto._lifecycle._state import ProcessState, state
 
 
 def returns_none(function: object) -> bool:
@@ -204,7 +204,7 @@ def test_state_after_fork_keeps_depth_and_a_usable_lock() -> None:
 # would make fork() in this one unsafe.
 FORK_WHILE_ANOTHER_THREAD_APPLIES = """
 import os, threading
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 
 applying, release = threading.Event(), threading.Event()
 

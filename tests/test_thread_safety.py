@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from aiomoto._state import ProcessState
+from aiomoto._lifecycle._state import ProcessState
 
 THREADS = 8
 
@@ -120,8 +120,8 @@ def test_the_process_state_applies_and_removes_once_per_activation() -> None:
 
 @pytest.fixture
 def memo(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """aiomoto._memo with small tables, so that they fill and empty often."""
-    module = needs("aiomoto._memo")
+    """aiomoto._fast_path._memo with small tables, so that they fill and empty often."""
+    module = needs("aiomoto._fast_path._memo")
     monkeypatch.setattr(module, "TABLE_LIMIT", 64)
     return module
 
@@ -219,7 +219,7 @@ def test_memos_answer_as_their_functions_while_emptied(memo: ModuleType) -> None
 
 
 def test_sessions_resolving_in_many_threads_leave_the_shared_data_alone() -> None:
-    session_data = needs("aiomoto._session_data", "botocore")
+    session_data = needs("aiomoto._fast_path._session_data", "botocore")
     internals = needs("aiomoto._internals.botocore", "botocore")
     from botocore.loaders import Loader
     from botocore.regions import EndpointResolver
@@ -253,8 +253,8 @@ def test_sessions_resolving_in_many_threads_leave_the_shared_data_alone() -> Non
 
 
 def test_the_routing_cache_answers_while_it_is_emptied() -> None:
-    routing = needs("aiomoto._routing")
-    fast_path = needs("aiomoto._fast_path")
+    routing = needs("aiomoto._fast_path._routing")
+    fast_path = needs("aiomoto._fast_path._pieces")
     from botocore.awsrequest import AWSRequest
 
     if (missing := fast_path.PIECES["routing cache"]()) is not None:
@@ -300,14 +300,14 @@ def snapshot() -> Iterator[Any]:
     try:
         yield taken
     finally:
-        if needs("aiomoto._state").state.active:
+        if needs("aiomoto._lifecycle._state").state.active:
             process_state.force_clean()
 
 
 def test_contexts_from_many_threads_leave_nothing_behind(snapshot: Any) -> None:
     mock = needs("aiomoto.mock")
     moto_models = needs("moto.core.models")
-    from aiomoto._state import state
+    from aiomoto._lifecycle._state import state
 
     def worker() -> None:
         for _ in range(150):
@@ -332,7 +332,7 @@ def test_a_start_failing_in_one_thread_leaves_the_others_contexts_whole(
 ) -> None:
     mock = needs("aiomoto.mock")
     moto_models = needs("moto.core.models")
-    from aiomoto._state import state
+    from aiomoto._lifecycle._state import state
 
     failing = threading.local()
     mock_env_variables = moto_models.MockAWS._mock_env_variables

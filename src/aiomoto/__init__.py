@@ -8,7 +8,7 @@
 module ``aiomoto.pytest_plugin`` at every start in every environment where
 aiomoto is installed, and a project that never uses aiomoto should not pay
 for Moto, botocore and the C engine (nor see the version gate's warning).
-The first use of a public name runs the version gate (``aiomoto._compat``),
+The first use of a public name runs the version gate (``aiomoto._versions``),
 loads the engine and checks the internals it needs
 (``aiomoto._internals``).
 """
@@ -19,11 +19,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aiomoto._auto_endpoint import AutoEndpointMode
-    from aiomoto._compat import AiomotoVersionWarning
     from aiomoto._diagnostics import Diagnostics, diagnostics
-    from aiomoto._fast_path import FastPathPiece
-    from aiomoto._reset import reset
+    from aiomoto._endpoint._auto_endpoint import AutoEndpointMode
+    from aiomoto._fast_path._pieces import FastPathPiece
+    from aiomoto._lifecycle._reset import reset
+    from aiomoto._versions import AiomotoVersionWarning
     from aiomoto.errors import (
         ContextEndedError,
         MixedMocksError,
@@ -59,11 +59,11 @@ __all__ = [
 
 # Each public name and the module that defines it.
 _DEFINED_IN = {
-    "AiomotoVersionWarning": "aiomoto._compat",
-    "AutoEndpointMode": "aiomoto._auto_endpoint",
+    "AiomotoVersionWarning": "aiomoto._versions",
+    "AutoEndpointMode": "aiomoto._endpoint._auto_endpoint",
     "ContextEndedError": "aiomoto.errors",
     "Diagnostics": "aiomoto._diagnostics",
-    "FastPathPiece": "aiomoto._fast_path",
+    "FastPathPiece": "aiomoto._fast_path._pieces",
     "MixedMocksError": "aiomoto.errors",
     "MockAWS": "aiomoto.mock",
     "NotImplementedByMotoError": "aiomoto.errors",
@@ -74,7 +74,7 @@ _DEFINED_IN = {
     "diagnostics": "aiomoto._diagnostics",
     "mock_aws": "aiomoto.mock",
     "mock_aws_decorator": "aiomoto.mock",
-    "reset": "aiomoto._reset",
+    "reset": "aiomoto._lifecycle._reset",
 }
 
 _engine_loaded = False
@@ -84,7 +84,7 @@ def _load_engine() -> None:
     global _engine_loaded
     if _engine_loaded:
         return
-    from aiomoto._compat import check_versions
+    from aiomoto._versions import check_versions
 
     check_versions()
     from aiomoto._patches import check_required

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from aiomoto import _engine
-from aiomoto._fast_path import FastPathPiece, report
+from aiomoto._fast_path._pieces import FastPathPiece, report
 from aiomoto._internals import installed_version
 
 

@@ -22,27 +22,18 @@ from typing import Any, NamedTuple, NoReturn
 
 import aiohttp
 
-from aiomoto import (
-    _async_emit,
-    _canary,
-    _environment,
-    _fast_path,
-    _internals,
-    _lifetime,
-    _memo,
-    _mixed,
-    _raw_http,
-    _routing,
-    _session_data,
-    _unimplemented,
-    _waits,
-)
+from aiomoto import _internals
+from aiomoto._compatibility import _canary, _unimplemented
+from aiomoto._endpoint import _raw_http
 from aiomoto._engine import core as _core
+from aiomoto._fast_path import _async_emit, _memo, _routing, _session_data
+from aiomoto._fast_path import _pieces as _fast_path
 from aiomoto._internals import aiobotocore as _aiobotocore
 from aiomoto._internals import botocore as _botocore
 from aiomoto._internals import moto as _moto
 from aiomoto._internals.botocore import AWSPreparedRequest
-from aiomoto._state import state
+from aiomoto._lifecycle import _environment, _lifetime, _mixed, _waits
+from aiomoto._lifecycle._state import state
 from aiomoto.errors import RealHTTPRequestError, RequestBodyTooLargeError
 
 _core.configure(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiomoto._compat import AiomotoVersionWarning
+from aiomoto._versions import AiomotoVersionWarning
 
 
 class UnsupportedMockModeError(RuntimeError):

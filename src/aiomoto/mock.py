@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from types import FunctionType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from aiomoto import _mixed, _server
 from aiomoto._arguments import unexpected_keywords
-from aiomoto._auto_endpoint import AutoEndpointMode, auto_endpoint_mode
+from aiomoto._endpoint import _server
+from aiomoto._endpoint._auto_endpoint import AutoEndpointMode, auto_endpoint_mode
 from aiomoto._internals import moto as _moto
+from aiomoto._lifecycle import _mixed
+from aiomoto._lifecycle._state import state
 from aiomoto._patches import Patches
-from aiomoto._state import state
 from aiomoto.exceptions import (
     ModeConflictError,
     ProxyModeError,

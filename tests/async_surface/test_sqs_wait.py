@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from tests.async_surface.harness import Aws
 
-from aiomoto import _waits
+from aiomoto._lifecycle import _waits
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,7 @@ Each internal serves one of two purposes:
   :class:`~aiomoto.UnsupportedDependencyError` naming the library, its
   installed version and the range aiomoto supports.
 * **fast path** -- it only makes aiomoto faster.  Each piece of the fast path
-  (see ``aiomoto._fast_path``) asks a ``missing_*`` function of these modules
+  (see ``aiomoto._fast_path._pieces``) asks a ``missing_*`` function of these modules
   what it lacks; a piece that lacks something switches itself off and Moto's
   own code answers instead.
 
@@ -71,7 +71,7 @@ def unsupported(library: str, what: str) -> UnsupportedDependencyError:
     """The error for a correctness internal ``what`` that ``library`` lacks."""
     # Imported here, so that the pytest plugin's import of this package stays
     # as cheap as pytest's own modules.
-    from aiomoto._compat import supported_range
+    from aiomoto._versions import supported_range
     from aiomoto.errors import UnsupportedDependencyError
 
     version = installed_version(library)

@@ -3,7 +3,7 @@
 All but one serve correctness: the async emitter's ``_emit`` (the dispatcher
 recognises async callers by its code object), the HTTP session classes
 whose ``send`` aiomoto guards and the async client creator.  The fast path's
-``aiomoto._async_emit`` stands in for ``_emit`` in the releases CI tests,
+``aiomoto._fast_path._async_emit`` stands in for ``_emit`` in the releases CI tests,
 which all share one ``_emit``.
 """
 
@@ -44,12 +44,12 @@ def async_emit_code() -> CodeType:
 
 
 def missing_for_async_emit() -> str | None:
-    """Why ``aiomoto._async_emit`` may not stand in for ``_emit``, or None.
+    """Why ``aiomoto._fast_path._async_emit`` may not stand in for ``_emit``, or None.
 
     It reproduces the ``_emit`` of the aiobotocore releases CI tests; a newer
     release, or an ``_emit`` replaced by someone else, keeps aiobotocore's.
     """
-    from aiomoto._compat import NEWEST_TESTED, release
+    from aiomoto._versions import NEWEST_TESTED, release
 
     missing = first_missing(
         ["aiobotocore._helpers:resolve_awaitable", "aiobotocore.hooks:logger"]

@@ -6,7 +6,7 @@ the request-body reader call.  The fast path's memos need the endpoint rule
 set's structure, the timestamp parser, the user-agent sanitizer and the
 handler-signature check of ``botocore.hooks``.
 
-Shared session data (``aiomoto._session_data``) needs:
+Shared session data (``aiomoto._fast_path._session_data``) needs:
 
 * ``ClientCreator._load_service_model(service_name, api_version)`` and
   ``ClientCreator._load_service_endpoints_ruleset(service_name,

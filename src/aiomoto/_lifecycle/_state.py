@@ -5,7 +5,7 @@ state: how deeply contexts are nested, which activation (outermost enter to
 last exit) is current, the lock that orders enters and exits, the lock held
 while aiomoto starts or stops one of Moto's mocks, and the lock the
 dispatcher holds while Moto runs.  Nothing else in aiomoto keeps a counter
-or a flag of its own; read ``aiomoto._state.state``.
+or a flag of its own; read ``aiomoto._lifecycle._state.state``.
 
 Threads, free-threaded builds included: the depth and the activation number
 change only under ``_lock``.  What other threads read without it -- whether a

@@ -19,12 +19,12 @@ import logging
 from collections.abc import Callable
 from typing import NamedTuple
 
-from aiomoto import _moto_request
-from aiomoto._environment import switch
+from aiomoto._fast_path import _moto_request
 from aiomoto._internals import aiobotocore as aiobotocore_internals
 from aiomoto._internals import botocore as botocore_internals
 from aiomoto._internals import moto as moto_internals
 from aiomoto._internals import responses as responses_internals
+from aiomoto._lifecycle._environment import switch
 
 FAST_PATH_VARIABLE = "AIOMOTO_FAST_PATH"
 
@@ -149,7 +149,7 @@ def condition(name: str) -> Callable[[], bool]:
 def report() -> tuple[FastPathPiece, ...]:
     """Each piece's state: as decided in the active context, else as the
     next outermost enter would decide it."""
-    from aiomoto._state import state
+    from aiomoto._lifecycle._state import state
 
     if state.active and decisions.pieces:
         return tuple(decisions.pieces.values())

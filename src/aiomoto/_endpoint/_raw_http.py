@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiomoto._internals import moto as _moto
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 from aiomoto.errors import RealHTTPRequestError
 
 _Answer = tuple[int, Mapping[str, str], bytes]

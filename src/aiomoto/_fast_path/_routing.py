@@ -16,7 +16,7 @@ functions here replace two of Moto's methods:
 * ``MockAWS._enable_patching`` by :func:`enable_patching`, which registers the
   same ``responses`` callbacks as Moto, built once instead of per test.
 
-The fast path also installs the memos of :mod:`aiomoto._memo`, for work
+The fast path also installs the memos of :mod:`aiomoto._fast_path._memo`, for work
 botocore and Moto repeat per request outside the routing.
 
 Nothing that can change while a mock runs is cached without a check:
@@ -40,7 +40,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
-from aiomoto import _fast_path, _memo, _moto_request
+from aiomoto._fast_path import _memo, _moto_request
+from aiomoto._fast_path import _pieces as _fast_path
 from aiomoto._internals import moto as _moto
 from aiomoto._internals import responses as _responses
 from aiomoto._internals.botocore import AWSPreparedRequest

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import moto.backend_index as backend_index
 from botocore.awsrequest import AWSPreparedRequest
 
-from aiomoto import _server
+from aiomoto._endpoint import _server
 
 # "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, ..."
 _CREDENTIAL_SCOPE = re.compile(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiomoto._internals import botocore as botocore_internals
 from aiomoto._internals import moto as moto_internals
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 from aiomoto.errors import ContextEndedError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import typing
 from typing import TYPE_CHECKING
 
 from aiomoto._internals import moto as _moto
-from aiomoto._state import state
+from aiomoto._lifecycle._state import state
 
 if TYPE_CHECKING:
     from moto.core.base_backend import BackendDict

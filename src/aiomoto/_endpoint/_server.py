@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 from urllib import error, request
 
-from aiomoto import _auto_endpoint
-from aiomoto._auto_endpoint import AutoEndpointMode
-from aiomoto._state import state as process_state
+from aiomoto._endpoint import _auto_endpoint
+from aiomoto._endpoint._auto_endpoint import AutoEndpointMode
+from aiomoto._lifecycle._state import state as process_state
 from aiomoto.exceptions import (
     AutoEndpointError,
     ServerModeDependencyError,
@@ -379,7 +379,7 @@ def _endpoint_patches() -> list[
     """What changes while the endpoint runs, on top of the context's patches:
     (the owner, or a function finding it, None when not installed; the
     attribute; a factory making the replacement from the original)."""
-    from aiomoto import _addressing
+    from aiomoto._endpoint import _addressing
     from aiomoto._internals import aiobotocore, botocore, moto
 
     return [

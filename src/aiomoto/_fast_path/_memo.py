@@ -83,7 +83,7 @@ if TYPE_CHECKING:
 
 def _original(owner: object, name: str) -> Any:
     """The function a memo stands in for; None where the library lacks it
-    (the memo is then off, see ``aiomoto._fast_path``)."""
+    (the memo is then off, see ``aiomoto._fast_path._pieces``)."""
     return None if owner is None else vars(owner).get(name)
 
 
@@ -187,7 +187,7 @@ def parameters_read(ruleset: RuleSet) -> frozenset[str] | None:
 # builds a new ``RuleSet`` for every client, but hands each rule the lists of
 # its JSON (a rule's ``conditions``) as they are: a rule set whose top-level
 # rules hold the very same lists was built from the same data, loaded once
-# per session (or once per process, ``aiomoto._session_data``).  Each entry
+# per session (or once per process, ``aiomoto._fast_path._session_data``).  Each entry
 # keeps those lists, so that their ids stay theirs; the table outlives the
 # contexts, as the data it describes does.
 _names_by_source: dict[

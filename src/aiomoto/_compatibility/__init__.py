@@ -1,0 +1,1 @@
+"""Compatibility with the libraries beneath aiomoto."""
