@@ -13,6 +13,10 @@ stay as the client built them; only the scheme and host change.
 Requests this cannot place (an unsigned request to a service other than S3,
 a service Moto routes by no host) are answered by the endpoint's own WSGI
 application, still inside the process.
+
+The endpoint's lifecycle (``_server``) tells this module what it serves, with
+:func:`serve`, when it starts and when it stops; nothing here reads the
+lifecycle's state, so the dependency runs one way.
 """
 
 from __future__ import annotations
@@ -21,13 +25,11 @@ import copy
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 import moto.backend_index as backend_index
 from botocore.awsrequest import AWSPreparedRequest
-
-from aiomoto._endpoint import _server
 
 # "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, ..."
 _CREDENTIAL_SCOPE = re.compile(
@@ -37,6 +39,28 @@ _CREDENTIAL_SCOPE = re.compile(
 _UNSIGNED = ("us-east-1", "s3")
 
 _ProcessRequest = Callable[[Any, AWSPreparedRequest], Any]
+_WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _Served(NamedTuple):
+    """The endpoint this process runs, as requests addressed to it need it."""
+
+    url: str | None
+    # How a request's URL starts when the client is addressed to it.
+    url_prefixes: tuple[str, ...]
+    app: _WSGIApp | None
+
+
+# Replaced whole, never changed in place: a request reads it once.
+_served = _Served(None, (), None)
+
+
+def serve(url: str | None, url_prefixes: tuple[str, ...], app: _WSGIApp | None) -> None:
+    """Answer in-process the requests whose URL starts with one of
+    ``url_prefixes``: those of the endpoint at ``url``, whose WSGI application
+    is ``app``.  Empty prefixes: the process runs no endpoint of its own."""
+    global _served
+    _served = _Served(url, url_prefixes, app)
 
 
 def _header(request: AWSPreparedRequest, name: str) -> str:
@@ -102,11 +126,13 @@ def in_aws_domain(request: AWSPreparedRequest) -> AWSPreparedRequest | None:
     return moved
 
 
-def _answer_by_wsgi(request: AWSPreparedRequest) -> tuple[int, Any, bytes] | None:
+def _answer_by_wsgi(
+    request: AWSPreparedRequest, served: _Served
+) -> tuple[int, Any, bytes] | None:
     """Answer through the endpoint's WSGI application, without its socket."""
     from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-    app = _server.state.wsgi_app
+    app = served.app
     if app is None:
         return None
     body = request.body
@@ -114,7 +140,7 @@ def _answer_by_wsgi(request: AWSPreparedRequest) -> tuple[int, Any, bytes] | Non
         body = body.read()
     builder = EnvironBuilder(
         path=urlsplit(request.url).path or "/",
-        base_url=_server.state.endpoint.url if _server.state.endpoint else None,
+        base_url=served.url,
         query_string=urlsplit(request.url).query,
         method=request.method,
         headers=list(request.headers.items()),
@@ -140,12 +166,13 @@ def process_request(original: _ProcessRequest) -> _ProcessRequest:
 
     @functools.wraps(original)
     def process_request(stubber: Any, request: AWSPreparedRequest) -> Any:
-        prefixes = _server.state.own_url_prefixes
+        served = _served
+        prefixes = served.url_prefixes
         if not prefixes or not request.url.startswith(prefixes):
             return original(stubber, request)
         moved = in_aws_domain(request)
         if moved is None:
-            return _answer_by_wsgi(request)
+            return _answer_by_wsgi(request, served)
         return original(stubber, moved)
 
     return process_request

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib import error, request
 
-from aiomoto._endpoint import _auto_endpoint
+from aiomoto._endpoint import _addressing, _auto_endpoint
 from aiomoto._endpoint._auto_endpoint import AutoEndpointMode
 from aiomoto._lifecycle._state import state as process_state
 from aiomoto.exceptions import (
@@ -199,12 +199,6 @@ class EndpointState:
         self.wsgi_app: _Serialized | None = None
 
     @property
-    def own_url_prefixes(self) -> tuple[str, ...]:
-        """URL prefixes of this process's own endpoint; empty while none runs."""
-        endpoint = self.endpoint
-        return endpoint.url_prefixes if endpoint is not None and endpoint.own else ()
-
-    @property
     def attached_elsewhere(self) -> bool:
         """Whether contexts are attached to another process's server."""
         endpoint = self.endpoint
@@ -285,6 +279,8 @@ class EndpointState:
         self._mode = mode
         _auto_endpoint.set_endpoint(endpoint.url, mode)
         _auto_endpoint.forget_s3fs_instances()
+        if endpoint.own:
+            _addressing.serve(endpoint.url, endpoint.url_prefixes, self.wsgi_app)
         try:
             self._patch()
         except BaseException:
@@ -295,6 +291,7 @@ class EndpointState:
     def _end(self) -> None:
         endpoint, self.endpoint, self._mode = self.endpoint, None, None
         _auto_endpoint.set_endpoint(None, None)
+        _addressing.serve(None, (), None)
         try:
             self._unpatch()
             self._stop_server()
@@ -379,7 +376,6 @@ def _endpoint_patches() -> list[
     """What changes while the endpoint runs, on top of the context's patches:
     (the owner, or a function finding it, None when not installed; the
     attribute; a factory making the replacement from the original)."""
-    from aiomoto._endpoint import _addressing
     from aiomoto._internals import aiobotocore, botocore, moto
 
     return [
