@@ -387,7 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not wired:
         print(
             "warning: aiomoto.mock_aws does not install the fast path "
-            "(aiomoto._fast_path._routing); the aiomoto rows measure Moto's own routing",
+            "(aiomoto._fast_path._routing); the aiomoto rows measure Moto's own "
+            "routing",
             file=sys.stderr,
         )
     server = Server()
