@@ -114,7 +114,11 @@ def test_a_row_names_the_httpx_backend_its_set_installs(target: str) -> None:
 @pytest.mark.parametrize("target", row_ids())
 def test_a_row_is_a_make_target_that_runs_it(target: str) -> None:
     dry_run = subprocess.run(
-        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert dry_run.stdout.splitlines()[-1] == f".ci/suite.sh {target}"
 
