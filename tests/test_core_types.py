@@ -1872,4 +1872,6 @@ def test_a_core_leaves_no_objects_of_its_types_behind(core: ModuleType) -> None:
     before = live()
     for _ in range(20):
         _work(core, Sentinel())
-    assert live() == before
+    # At most as many: on PyPy objects earlier tests left for a later
+    # collection can go during the loop.
+    assert live() <= before
