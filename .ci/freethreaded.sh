@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=python3.13t
-if ! command -v "$PYTHON" >/dev/null 2>&1; then
+if ! "$PYTHON" -c "" >/dev/null 2>&1; then
     exec .ci/roots.sh with "$PYTHON" .ci/freethreaded.sh "$@"
 fi
 VENV=.venv-3.13t

@@ -135,7 +135,9 @@ run() {
 with() {
     local python=$1
     shift
-    if command -v "$python" >/dev/null 2>&1; then
+    # Run it, not just find it: a pyenv shim is found for versions pyenv
+    # has but has not selected.
+    if "$python" -c "" >/dev/null 2>&1; then
         exec "$@"
     fi
     case $python in

@@ -32,7 +32,7 @@ row=$(awk -v t="$target" '$1 == t && $0 !~ /^#/' .ci/matrix)
 read -r _ python set core fast_path workers <<<"$row"
 
 # A Python the host lacks: run this row where .ci/roots.sh provides it.
-if ! command -v "$python" >/dev/null 2>&1; then
+if ! "$python" -c "" >/dev/null 2>&1; then
     exec .ci/roots.sh with "$python" .ci/suite.sh \
         "$([ "$action" = install ] && echo install || echo --)" "$target"
 fi
