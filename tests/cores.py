@@ -71,7 +71,8 @@ CORE_MODULES = ("aiomoto._core", "aiomoto._core_py")
 # these differ between the cores in wording (never in type, TypeError).
 ARITY_MESSAGE = re.compile(
     r"takes (no|at most|exactly|from|\d)|missing (\d+ )?required|"
-    r"keyword argument|positional argument|positional-only|argument '\w+' must be"
+    r"keyword argument|positional argument|positional-only|argument '\w+' must be|"
+    r"multiple values for"
 )
 
 

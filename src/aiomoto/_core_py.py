@@ -944,10 +944,9 @@ class Dispatcher:
         | None = None,
     ) -> Dispatcher:
         if not isinstance(async_emit_code, CodeType):
-            raise TypeError(
-                "Dispatcher() argument 2 must be code, not "
-                f"{_type_name(async_emit_code)}"
-            )
+            # Worded as the C's argument parser words it, None by name.
+            given = "None" if async_emit_code is None else _type_name(async_emit_code)
+            raise TypeError(f"Dispatcher() argument 2 must be code, not {given}")
         if deferred is not None and not isinstance(deferred, dict):
             raise TypeError(
                 f"Dispatcher() argument 4 must be dict, not {_type_name(deferred)}"
