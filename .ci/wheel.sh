@@ -73,6 +73,7 @@ cp -r examples tests pyproject.toml "$OUT/run/"
 cd "$OUT/run"
 "$OUT/venv/bin/python" -W error - "$OUT/venv" <<'PY'
 import sys
+import sysconfig
 from pathlib import Path
 
 import aiomoto
@@ -82,7 +83,7 @@ venv = Path(sys.argv[1]).resolve()
 for module in (aiomoto, aiomoto._core):
     where = Path(module.__file__).resolve()
     assert venv in where.parents, f"{module.__name__} imported from {where}"
-if hasattr(sys, "_is_gil_enabled"):
+if sysconfig.get_config_var("Py_GIL_DISABLED"):
     assert not sys._is_gil_enabled(), "importing aiomoto._core turned the GIL on"
 print(f"wheel: aiomoto imported from {Path(aiomoto.__file__).parent}")
 PY

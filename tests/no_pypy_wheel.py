@@ -26,6 +26,8 @@ WHY = {
     "awscrt": "awscrt, botocore[crt]'s CRC32C and CRC64NVME, has no PyPy wheel "
     "(its source build is the AWS C libraries and aws-lc, with CMake)",
     "mypy": "mypy 2 needs ast-serialize, which has no PyPy wheel (Rust)",
+    "_tracemalloc": "PyPy has no tracemalloc: its memory is not CPython's "
+    "allocator, which tracemalloc traces",
     "importlinter": "import-linter needs grimp, whose releases after 3.17 have "
     "no PyPy wheel (Rust)",
 }

@@ -98,6 +98,11 @@ def test_the_c_core_runs_where_it_is_built(c_core: object) -> None:
     }
 
 
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython",
+    reason="elsewhere than CPython the extension is never tried, so it cannot "
+    "fail to import",
+)
 def test_an_extension_that_fails_to_import_leaves_the_python_core() -> None:
     # None in sys.modules makes the import fail, as a broken build would.
     report = run_report(None, prelude='sys.modules["aiomoto._core"] = None')

@@ -15,7 +15,6 @@ import gc
 import os
 import subprocess
 import sys
-import tracemalloc
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import boto3
 import pytest
 from aiobotocore.session import AioSession, get_session
 from botocore.endpoint_provider import EndpointProvider
+from tests.no_pypy_wheel import needs
 from tests.process_state import REGION, Snapshot, patch_points
 
 import aiomoto
@@ -153,6 +153,7 @@ async def five_hundred_contexts() -> None:
     assert unraisables.seen == []
 
 
+@needs("_tracemalloc")
 def test_five_hundred_contexts_in_a_row_leave_nothing_behind() -> None:
     """Measured in a fresh interpreter: libraries that earlier tests in this
     process started or imported (a Moto server's threads, pandas, polars)
@@ -170,6 +171,8 @@ def test_five_hundred_contexts_in_a_row_leave_nothing_behind() -> None:
 
 
 async def _measure_five_hundred_contexts() -> None:
+    import tracemalloc
+
     points = patch_points()
     before = Snapshot.take(points)
     session = get_session()
@@ -227,8 +230,11 @@ async def test_botocore_endpoint_cache_stops_at_its_bound() -> None:
     assert cache.cache_info().currsize == bound
 
 
+@needs("_tracemalloc")
 def test_the_bounds_catch_a_leak(unraisables: Unraisables) -> None:
     """The measurement sees a leak of one response per context."""
+    import tracemalloc
+
     kept: list[Any] = []
 
     async def leaky(s3: Any, s3_async: Any) -> None:

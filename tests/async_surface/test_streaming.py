@@ -9,7 +9,6 @@ body is a plain ``StreamingBody``.  Reads must behave the same through both.
 from __future__ import annotations
 
 import gc
-import tracemalloc
 import zlib
 from typing import Any
 
@@ -18,6 +17,7 @@ from aiobotocore.httpchecksum import StreamingChecksumBody
 from aiobotocore.response import StreamingBody
 from botocore.exceptions import ClientError, ResponseStreamingError
 from tests.async_surface.harness import Aws
+from tests.no_pypy_wheel import needs
 
 pytestmark = pytest.mark.anyio
 
@@ -234,8 +234,11 @@ async def test_ranged_get_in_pieces_reassembles(aws: Aws) -> None:
 BIG = 256 * 1024 * 1024
 
 
+@needs("_tracemalloc")
 @pytest.mark.modes("asyncio-aiohttp")
 async def test_256_mib_object_is_read_with_at_most_one_copy(aws: Aws) -> None:
+    import tracemalloc
+
     # Written with boto3 straight into Moto, without aws-chunked encoding, so
     # the test measures the read.  Moto keeps large objects in a spooled
     # temporary file and reads the whole file into one bytes object per get;
